@@ -1,0 +1,98 @@
+"""Splits text into tokens and lemmas with the rules of the message's own language.
+
+German and Russian inflect heavily ("Girokonto/Girokontos", "счёт/счёте/счета"); with
+lemmas on each token the count-vector featurizers (``use_lemma``) see one feature where
+a whitespace tokenizer sees several, which is what makes small per-language data enough.
+The language comes from :class:`bot.nlu.language_detector.LanguageDetector`, which must
+run before this component. Lemmas come from ``spacy-lookups-data`` tables loaded into a
+blank spaCy pipeline: nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any, Dict, List, Optional, Text
+
+import spacy
+from rasa.engine.graph import ExecutionContext
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.tokenizers.tokenizer import Token, Tokenizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.languages import DEFAULT_LANGUAGE, LANGUAGE_ATTRIBUTE, SUPPORTED_LANGUAGES
+
+
+# "#10234" and "№ 10234" are order numbers: their prefix is part of the entity.
+_ID_PREFIXES = {"#", "№"}
+
+
+@lru_cache(maxsize=None)
+def blank_pipeline(language: Text) -> spacy.language.Language:
+    """A tokenizer plus lookup lemmatizer for ``language``; built once per process."""
+    nlp = spacy.blank(language)
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    return nlp
+
+
+def _is_droppable_punctuation(text: Text) -> bool:
+    """Single punctuation marks carry no meaning, except the ones that start an id."""
+    return len(text) == 1 and not text.isalnum() and text not in _ID_PREFIXES
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER, is_trainable=False
+)
+class LemmaTokenizer(Tokenizer):
+    """Language-aware tokenizer that fills ``Token.lemma`` for every token."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "intent_tokenization_flag": False,
+            "intent_split_symbol": "_",
+            "token_pattern": None,
+            "prefix_separator_symbol": None,
+        }
+
+    @staticmethod
+    def required_packages() -> List[Text]:
+        return ["spacy"]
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> LemmaTokenizer:
+        for language in SUPPORTED_LANGUAGES:  # fail at start, not on a first message
+            blank_pipeline(language)
+        return cls(config)
+
+    def tokenize(self, message: Message, attribute: Text) -> List[Token]:
+        text = message.get(attribute)
+        language = self._language_of(message) if attribute == TEXT else DEFAULT_LANGUAGE
+        tokens = [
+            Token(
+                token.text,
+                token.idx,
+                lemma=(token.lemma_ or token.text).lower(),
+            )
+            for token in blank_pipeline(language)(text)
+            if not token.is_space and not _is_droppable_punctuation(token.text)
+        ]
+        if not tokens:  # emoji-only or punctuation-only text still needs one token
+            tokens = [Token(text, 0, lemma=text)]
+        return self._apply_token_pattern(tokens)
+
+    @staticmethod
+    def _language_of(message: Message) -> Text:
+        guess: Optional[Dict[Text, Any]] = message.get(LANGUAGE_ATTRIBUTE)
+        if guess and guess.get("code") in SUPPORTED_LANGUAGES:
+            return guess["code"]
+        return DEFAULT_LANGUAGE

@@ -1,0 +1,1 @@
+"""Custom Rasa policies (referenced by their module path in config.yml)."""
