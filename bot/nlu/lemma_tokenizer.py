@@ -27,6 +27,7 @@ from bot.languages import DEFAULT_LANGUAGE, LANGUAGE_ATTRIBUTE, SUPPORTED_LANGUA
 
 # "#10234" and "№ 10234" are order numbers: their prefix is part of the entity.
 _ID_PREFIXES = {"#", "№"}
+_TRAILING_PUNCTUATION = ".,;:!?)\"'»"
 
 
 @lru_cache(maxsize=None)
@@ -77,15 +78,14 @@ class LemmaTokenizer(Tokenizer):
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         text = message.get(attribute)
         language = self._language_of(message) if attribute == TEXT else DEFAULT_LANGUAGE
-        tokens = [
-            Token(
-                token.text,
-                token.idx,
-                lemma=(token.lemma_ or token.text).lower(),
-            )
-            for token in blank_pipeline(language)(text)
-            if not token.is_space and not _is_droppable_punctuation(token.text)
-        ]
+        tokens = []
+        for token in blank_pipeline(language)(text):
+            if token.is_space or _is_droppable_punctuation(token.text):
+                continue
+            # Some languages' rules keep "C-58812." together; entities end before the dot.
+            word = token.text.rstrip(_TRAILING_PUNCTUATION) or token.text
+            lemma = token.lemma_ if word == token.text else word
+            tokens.append(Token(word, token.idx, lemma=(lemma or word).lower()))
         if not tokens:  # emoji-only or punctuation-only text still needs one token
             tokens = [Token(text, 0, lemma=text)]
         return self._apply_token_pattern(tokens)

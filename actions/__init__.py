@@ -1,0 +1,1 @@
+"""Custom actions served by the rasa-sdk action server, one module per topic."""

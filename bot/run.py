@@ -1,0 +1,61 @@
+"""``make run``: start every server, say where they are, stop them all on Ctrl-C."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import time
+
+from bot.processes import start_action_server, start_rasa_server
+from bot.settings import ROOT, Settings
+from bot.train import ensure_model
+
+
+def main() -> int:
+    settings = Settings.from_env()
+    model = ensure_model(settings.models_dir)
+    logs = ROOT / "var" / "logs"
+    print("Starting the action server and the Rasa server (logs in var/logs/) ...", flush=True)
+    servers = [start_action_server(settings.action_port, logs / "actions.log")]
+    servers.append(
+        start_rasa_server(model, settings.rasa_port, settings.action_endpoint_url, logs / "rasa.log")
+    )
+
+    def stop_all(*_: object) -> None:
+        for server in reversed(servers):
+            server.stop()
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        for server in servers:
+            server.wait_until_ready()
+        rest = f"{settings.rasa_url}/webhooks/rest/webhook"
+        print(
+            "\nReady.\n"
+            f"  Rasa server (REST channel): {rest}\n"
+            f"  Action server:              http://{settings.host}:{settings.action_port}/health\n\n"
+            "Try it:\n"
+            f"  curl -s {rest} -H 'Content-Type: application/json' "
+            "-d '{\"sender\": \"me\", \"message\": \"Wo ist meine Bestellung?\"}'\n\n"
+            "Press Ctrl-C to stop everything.",
+            flush=True,
+        )
+        while all(server.process.poll() is None for server in servers):
+            time.sleep(1)
+        crashed = [s for s in servers if s.process.poll() is not None]
+        for server in crashed:
+            print(f"{server.name} stopped unexpectedly:\n{server.log_tail()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping ...")
+        return 0
+    except RuntimeError as error:
+        print(error, file=sys.stderr)
+        return 1
+    finally:
+        stop_all()
+        print("All servers stopped.")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

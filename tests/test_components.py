@@ -1,0 +1,170 @@
+"""Round trips for our graph components: train on a tiny set, persist, load, process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.language_detector import LanguageDetector
+from bot.nlu.lemma_tokenizer import LemmaTokenizer
+from bot.policies.language_policy import LanguageSlotPolicy
+
+TINY = {
+    "en": ["where is my order", "hello there", "thank you so much", "show my savings balance",
+           "i want to talk to a person", "what is the weather like"],
+    "de": ["wo ist meine Bestellung", "hallo zusammen", "vielen Dank", "zeig mir meinen Kontostand",
+           "ich möchte mit einem Menschen sprechen", "wie wird das Wetter"],
+    "ru": ["где мой заказ", "привет", "большое спасибо", "покажи баланс",
+           "хочу поговорить с человеком", "какая погода"],
+    "id": ["pesanan saya di mana", "halo kak", "terima kasih banyak", "cek saldo tabungan saya",
+           "saya mau bicara dengan petugas", "bagaimana cuacanya"],
+}
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> LocalModelStorage:
+    return LocalModelStorage(tmp_path)
+
+
+@pytest.fixture
+def context() -> ExecutionContext:
+    return ExecutionContext(GraphSchema({}), "test")
+
+
+def tiny_training_data() -> TrainingData:
+    return TrainingData([
+        Message.build(text, intent=f"intent_{i}", intent_metadata={"language": language})
+        for language, texts in TINY.items()
+        for i, text in enumerate(texts)
+    ])
+
+
+def test_language_detector_round_trip(storage, context):
+    resource = Resource("detector")
+    config = LanguageDetector.get_default_config()
+    LanguageDetector.create(config, storage, resource, context).train(tiny_training_data())
+
+    loaded = LanguageDetector.load(config, storage, resource, context)
+    messages = [Message(data={"text": text}) for text in
+                ["Wo ist meine Bestellung?", "где мой заказ", "pesanan saya belum sampai",
+                 "where is my order please", "ok", "123", "😀😀"]]
+    loaded.process(messages)
+    guesses = [message.get("language") for message in messages]
+
+    assert [g["code"] for g in guesses[:4]] == ["de", "ru", "id", "en"]
+    assert all(g["confident"] for g in guesses[:4])
+    assert not any(g["confident"] for g in guesses[4:]), guesses[4:]
+    assert "language" in messages[0].as_dict(only_output_properties=True)
+
+
+def test_language_detector_loads_without_training(storage, context):
+    """A model trained without declared languages still detects (lingua alone)."""
+    detector = LanguageDetector.load(
+        LanguageDetector.get_default_config(), storage, Resource("never-trained"), context
+    )
+    assert detector.guess("Где находится мой заказ?").code == "ru"
+    assert detector.guess("Wo ist meine Bestellung, bitte?").code == "de"
+
+
+def test_training_examples_take_the_declared_language(storage, context):
+    resource = Resource("detector")
+    config = LanguageDetector.get_default_config()
+    detector = LanguageDetector.create(config, storage, resource, context)
+    data = TrainingData([Message.build("ok", intent="affirm", intent_metadata={"language": "id"})])
+    detector.process_training_data(data)
+    assert data.training_examples[0].get("language") == {"code": "id", "confidence": 1.0, "confident": True}
+
+
+@pytest.mark.parametrize("language, text, expected_lemmas", [
+    ("de", "Wo sind meine Bestellungen?", ["wo", "sein", "meinen", "bestellung"]),
+    ("ru", "где мои заказы", ["где", "мой", "заказ"]),
+    ("en", "where are my orders", ["where", "be", "my", "order"]),
+    ("id", "saya mengecek pesanan", ["saya", "kecek", "pesan"]),
+])
+def test_lemma_tokenizer_uses_the_message_language(storage, context, language, text, expected_lemmas):
+    config = LemmaTokenizer.get_default_config()
+    tokenizer = LemmaTokenizer.create(config, storage, Resource("tokenizer"), context)
+    message = Message(data={"text": text, "language": {"code": language}})
+    tokenizer.process([message])
+    assert [token.lemma for token in message.get("text_tokens")] == expected_lemmas
+
+
+def test_lemma_tokenizer_keeps_order_numbers_whole(storage, context):
+    tokenizer = LemmaTokenizer.create(LemmaTokenizer.get_default_config(), storage, Resource("t"), context)
+    message = Message(data={"text": "Bestellnummer C-58812. und #10234", "language": {"code": "de"}})
+    tokenizer.process([message])
+    words = [(t.text, t.start, t.end) for t in message.get("text_tokens")]
+    assert ("C-58812", 14, 21) in words
+    assert ("#", 27, 28) in words and ("10234", 28, 33) in words
+
+
+def test_lemma_tokenizer_gives_a_token_for_emoji_only_text(storage, context):
+    tokenizer = LemmaTokenizer.create(LemmaTokenizer.get_default_config(), storage, Resource("t"), context)
+    message = Message(data={"text": "😀😀", "language": {"code": "en"}})
+    tokenizer.process([message])
+    assert [t.text for t in message.get("text_tokens")] == ["😀😀"]
+
+
+DOMAIN = Domain.from_yaml("""
+version: "3.1"
+intents: [greet]
+slots:
+  language:
+    type: categorical
+    values: [en, de, ru, id]
+    influence_conversation: false
+    mappings: [{type: custom}]
+""")
+
+
+def tracker_after(*turns, slot=None):
+    events = [ActionExecuted("action_listen")]
+    if slot:
+        events.append(SlotSet("language", slot))
+    for text, guess, metadata in turns:
+        events.append(UserUttered(text, {"name": "greet", "confidence": 1.0},
+                                  parse_data={"language": guess}, metadata=metadata))
+    return DialogueStateTracker.from_events("someone", events, slots=DOMAIN.slots)
+
+
+@pytest.fixture
+def language_policy(storage, context):
+    policy = LanguageSlotPolicy.create(LanguageSlotPolicy.get_default_config(), storage, Resource("lp"), context)
+    policy.train([], DOMAIN)
+    return LanguageSlotPolicy.load(LanguageSlotPolicy.get_default_config(), storage, Resource("lp"), context)
+
+
+def slot_events(policy, tracker):
+    prediction = policy.predict_action_probabilities(tracker, DOMAIN)
+    assert max(prediction.probabilities) == 0.0, "the language policy must never pick an action"
+    assert prediction.policy_priority == 0
+    return [(e.key, e.value) for e in prediction.events if isinstance(e, SlotSet)]
+
+
+def test_policy_switches_on_a_confident_guess(language_policy):
+    tracker = tracker_after(("где мой заказ", {"code": "ru", "confidence": 1.0, "confident": True}, None), slot="de")
+    assert slot_events(language_policy, tracker) == [("language", "ru")]
+
+
+def test_policy_keeps_the_language_on_an_unsure_guess(language_policy):
+    tracker = tracker_after(("ok", {"code": "id", "confidence": 0.6, "confident": False}, None), slot="de")
+    assert slot_events(language_policy, tracker) == []
+
+
+def test_policy_seeds_from_the_channel_hint(language_policy):
+    tracker = tracker_after(("ok", {"code": "id", "confidence": 0.6, "confident": False}, {"language": "de-DE"}))
+    assert slot_events(language_policy, tracker) == [("language", "de")]
+
+
+def test_policy_ignores_an_unsupported_hint(language_policy):
+    tracker = tracker_after(("123", {"code": "en", "confidence": 0.0, "confident": False}, {"language": "fr"}))
+    assert slot_events(language_policy, tracker) == []
