@@ -28,6 +28,7 @@ class Settings:
     rasa_port: int
     action_port: int
     models_dir: Path
+    database_url: str
 
     @property
     def rasa_url(self) -> str:
@@ -46,6 +47,7 @@ class Settings:
                 rasa_port=int(env.get("RASA_PORT", "5005")),
                 action_port=int(env.get("ACTION_PORT", "5055")),
                 models_dir=Path(env.get("MODELS_DIR", str(ROOT / "models"))),
+                database_url=env.get("DATABASE_URL") or f"sqlite:///{ROOT / 'var' / 'support.db'}",
             )
         except ValueError as error:
             raise SystemExit(

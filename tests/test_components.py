@@ -168,3 +168,16 @@ def test_policy_seeds_from_the_channel_hint(language_policy):
 def test_policy_ignores_an_unsupported_hint(language_policy):
     tracker = tracker_after(("123", {"code": "en", "confidence": 0.0, "confident": False}, {"language": "fr"}))
     assert slot_events(language_policy, tracker) == []
+
+
+def test_language_guess_is_plain_json(storage, context):
+    """The guess goes into the tracker, which is stored as JSON (numpy types break it)."""
+    import json
+
+    resource = Resource("detector")
+    config = LanguageDetector.get_default_config()
+    LanguageDetector.create(config, storage, resource, context).train(tiny_training_data())
+    detector = LanguageDetector.load(config, storage, resource, context)
+    message = Message(data={"text": "Wo ist meine Bestellung?"})
+    detector.process([message])
+    assert json.loads(json.dumps(message.get("language")))["code"] == "de"

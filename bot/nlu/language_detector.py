@@ -165,12 +165,12 @@ class LanguageDetector(GraphComponent):
 
         scores = self._blended_scores(sample)
         code = max(scores, key=scores.get)
-        confidence = scores[code]
+        confidence = float(scores[code])  # numpy scalars break the tracker's JSON
         single_word = len(sample.split()) <= 1
         threshold = self._config[
             "min_confidence_single_word" if single_word else "min_confidence"
         ]
-        return LanguageGuess(code, round(confidence, 4), confidence >= threshold)
+        return LanguageGuess(code, round(confidence, 4), bool(confidence >= threshold))
 
     def _blended_scores(self, text: Text) -> Dict[Text, float]:
         lingua_scores = {code: 0.0 for code in SUPPORTED_LANGUAGES}
