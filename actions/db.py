@@ -122,7 +122,7 @@ class OrderReference:
     @classmethod
     def find_in(cls, text: str) -> Optional["OrderReference"]:
         """The first order number anywhere in a sentence ("it's #10234, thanks")."""
-        for candidate in re.findall(r"(?:[A-Za-z]\s*-\s*|#\s*|№\s*)?\d{4,6}\b", text or ""):
+        for candidate in re.findall(r"(?:(?<![A-Za-z0-9])[A-Za-z]\s*-\s*|#\s*|№\s*)?(?<!\d)\d{4,6}(?!\d)", text or ""):
             reference = cls.parse(candidate)
             if reference:
                 return reference
@@ -156,7 +156,8 @@ class Store:
     def __init__(self, url: str) -> None:
         connect_args = {"check_same_thread": False} if url.startswith("sqlite") else {}
         self.engine: Engine = create_engine(
-            url, future=True, pool_pre_ping=True, connect_args=connect_args
+            url, future=True, pool_pre_ping=True, hide_parameters=True,
+            connect_args=connect_args,
         )
         self._sessions = sessionmaker(self.engine, future=True, expire_on_commit=False)
 
@@ -213,9 +214,20 @@ class Store:
 
         return await self._run(query)
 
-    async def accounts_of(self, customer_id: int, account_type: Optional[str] = None) -> List[AccountView]:
+    async def accounts(
+        self,
+        customer_id: Optional[int] = None,
+        number: Optional[str] = None,
+        account_type: Optional[str] = None,
+    ) -> List[AccountView]:
+        """Accounts of a customer, or the one with ``number``; callers verify first."""
+
         def query(session: Session) -> List[AccountView]:
-            statement = select(Account).where(Account.customer_id == customer_id).order_by(Account.number)
+            statement = select(Account).order_by(Account.number)
+            if customer_id is not None:
+                statement = statement.where(Account.customer_id == customer_id)
+            if number is not None:
+                statement = statement.where(Account.number == number)
             if account_type:
                 statement = statement.where(Account.type == account_type)
             return [AccountView(a.number, a.type, a.currency, Decimal(a.balance))

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from dataclasses import dataclass
 from typing import Callable, Dict, Iterator, List, Optional
 
 import pytest
 import requests
 from ruamel.yaml import YAML
 
+from actions.seed import seed
 from bot.processes import QUIET_ENV, free_port, start_action_server, start_rasa_server
 from bot.settings import ROOT
 from bot.train import ensure_model
+from tests.database import PostgresCluster, SqliteDatabase, postgres_wanted
 
 os.environ.update(QUIET_ENV)
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -39,40 +42,62 @@ def responses() -> Dict[str, Dict[str, str]]:
     return table
 
 
-@pytest.fixture(scope="session")
-def servers(trained_model: Path) -> Iterator[Dict[str, str]]:
-    """The real action server and Rasa server on free ports, for the whole run."""
+BACKENDS = ["sqlite"] + (["postgresql"] if postgres_wanted() else [])
+
+
+@dataclass
+class Stack:
+    """The real servers of one run, and the database behind the action server."""
+
+    rasa_url: str
+    action_url: str
+    database: object  # SqliteDatabase | PostgresCluster: .url, .stop(), .start()
+    backend: str
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def stack(request: pytest.FixtureRequest, trained_model: Path, tmp_path_factory) -> Iterator[Stack]:
+    """Seeded database, action server and Rasa server on free ports, per backend."""
+    backend = request.param
+    if backend == "postgresql":
+        database = PostgresCluster()
+    else:
+        database = SqliteDatabase(tmp_path_factory.mktemp("sqlite"))
+    seed(database.url)
     action_port, rasa_port = free_port(), free_port()
-    logs = ARTIFACTS / "logs"
-    action = start_action_server(action_port, logs / "actions.log")
+    logs = ARTIFACTS / "logs" / backend
+    action = start_action_server(action_port, logs / "actions.log", env={"DATABASE_URL": database.url})
     rasa = start_rasa_server(
         trained_model, rasa_port, f"http://127.0.0.1:{action_port}/webhook", logs / "rasa.log"
     )
     try:
         action.wait_until_ready()
         rasa.wait_until_ready()
-        yield {"rasa": f"http://127.0.0.1:{rasa_port}", "actions": f"http://127.0.0.1:{action_port}"}
+        yield Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", database, backend)
     finally:
         rasa.stop()
         action.stop()
+        database.remove()
 
 
 @pytest.fixture(scope="session")
-def rest_url(servers: Dict[str, str]) -> str:
-    return f"{servers['rasa']}/webhooks/rest/webhook"
+def rest_url(stack: Stack) -> str:
+    return f"{stack.rasa_url}/webhooks/rest/webhook"
 
 
 @pytest.fixture
 def talk(rest_url: str) -> Callable[..., List[str]]:
     """Send one customer message over the REST channel; returns the bot's texts."""
 
-    def send(sender: str, text: str, metadata: Optional[dict] = None) -> List[str]:
+    def send(sender: str, text: str, metadata: Optional[dict] = None, raw: bool = False) -> List:
         body = {"sender": sender, "message": text}
         if metadata is not None:
             body["metadata"] = metadata
         response = requests.post(rest_url, json=body, timeout=60)
         assert response.status_code == 200, response.text
-        return [message.get("text", "") for message in response.json()]
+        if raw:
+            return response.json()
+        return [message["text"] for message in response.json() if "text" in message]
 
     return send
 
@@ -80,4 +105,4 @@ def talk(rest_url: str) -> Callable[..., List[str]]:
 @pytest.fixture
 def sender(request: pytest.FixtureRequest) -> str:
     """A conversation id of its own for each test."""
-    return f"{request.node.name}-{os.getpid()}"
+    return f"{request.node.name}-{os.getpid()}"[:120]

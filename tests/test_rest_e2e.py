@@ -41,6 +41,7 @@ def test_short_messages_keep_the_language(talk, sender, responses):
 def test_clear_switch_to_russian_switches(talk, sender, responses):
     assert talk(sender, "Hallo, guten Abend!") == [responses["utter_greet"]["de"]]
     assert talk(sender, "Извините, а можно по-русски? Где мой заказ?") == [responses["utter_ask_order_id"]["ru"]]
+    assert talk(sender, "A-10234") != []  # the order form answers; the language stays
     assert talk(sender, "спасибо") == [responses["utter_youre_welcome"]["ru"]]
 
 
