@@ -32,11 +32,14 @@ validate: venv  ## designer checks: rasa data validate + our per-language checks
 	       echo "rasa data validate found problems (full log: var/rasa-validate.log)"; exit 1; fi
 	@$(PY) -m bot.validate
 
+seed: venv  ## reset the orders/accounts database to the deterministic demo data
+	@$(PY) -m actions.seed
+
 run: train  ## start the Rasa server and the action server; Ctrl-C stops both
 	@$(PY) -m bot.run
 
 test: validate  ## the whole test suite (trains the test model once, cached by fingerprint)
-	@$(PY) -m pytest; status=$$?; \
+	@TEST_POSTGRES=$${TEST_POSTGRES:-1} $(PY) -m pytest; status=$$?; \
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure"; exit 1; fi; \
 	  exit $$status
 
@@ -48,4 +51,4 @@ bench-nlu: venv  ## NLU accuracy/macro-F1 per language, ours vs rasa init -> ben
 clean:  ## remove trained models and caches (keeps .venv)
 	rm -rf models .cache .pytest_cache
 
-.PHONY: help venv train validate run test bench bench-nlu clean
+.PHONY: help venv train validate seed run test bench bench-nlu clean

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import List, Optional
 
-from sqlalchemy import create_engine, delete
+from sqlalchemy import create_engine, delete, select
 from sqlalchemy.orm import Session
 
 from actions.db import (
@@ -127,16 +127,31 @@ def seed(url: str) -> List[Example]:
     return examples
 
 
+def seed_if_empty(url: str) -> Optional[List[Example]]:
+    """Seed a new or empty database; leave one with customers alone (returns None)."""
+    migrate(url)
+    engine = create_engine(url, future=True)
+    try:
+        with Session(engine, future=True) as session:
+            has_customers = session.execute(select(Customer.id).limit(1)).first() is not None
+    finally:
+        engine.dispose()
+    return None if has_customers else seed(url)
+
+
+def print_examples(examples: List[Example]) -> None:
+    print("Example customers to try (one per language):")
+    for ex in examples[1:] + examples[:1]:
+        print(f"  {ex.name} ({ex.language}): order {ex.order}; {ex.account_type} account "
+              f"{ex.account_number}, security code {ex.security_code}; Telegram id {ex.telegram_id}")
+
+
 def main() -> int:
     from actions.db import database_url
 
     url = database_url()
     print(f"Seeding {url.split('@')[-1]} ...", flush=True)
-    examples = seed(url)
-    print("Example customers to try:")
-    for ex in examples[1:] + examples[:1]:
-        print(f"  {ex.name} ({ex.language}): order {ex.order}; {ex.account_type} account "
-              f"{ex.account_number}, security code {ex.security_code}; Telegram id {ex.telegram_id}")
+    print_examples(seed(url))
     print(f"Seeded {CUSTOMERS} customers with orders in every status and accounts in 4 currencies.")
     return 0
 

@@ -6,6 +6,7 @@ import signal
 import sys
 import time
 
+from actions.seed import print_examples, seed_if_empty
 from bot.processes import start_action_server, start_rasa_server
 from bot.settings import ROOT, Settings
 from bot.train import ensure_model
@@ -14,9 +15,15 @@ from bot.train import ensure_model
 def main() -> int:
     settings = Settings.from_env()
     model = ensure_model(settings.models_dir)
+    examples = seed_if_empty(settings.database_url)
+    if examples:
+        print_examples(examples)
+    else:
+        print("Database already seeded (make seed resets it).")
     logs = ROOT / "var" / "logs"
     print("Starting the action server and the Rasa server (logs in var/logs/) ...", flush=True)
-    servers = [start_action_server(settings.action_port, logs / "actions.log")]
+    servers = [start_action_server(
+        settings.action_port, logs / "actions.log", env={"DATABASE_URL": settings.database_url})]
     servers.append(
         start_rasa_server(model, settings.rasa_port, settings.action_endpoint_url, logs / "rasa.log")
     )
@@ -36,7 +43,7 @@ def main() -> int:
             f"  Action server:              http://{settings.host}:{settings.action_port}/health\n\n"
             "Try it:\n"
             f"  curl -s {rest} -H 'Content-Type: application/json' "
-            "-d '{\"sender\": \"me\", \"message\": \"Wo ist meine Bestellung?\"}'\n\n"
+            "-d '{\"sender\": \"me\", \"message\": \"Wo ist meine Bestellung A-10234?\"}'\n\n"
             "Press Ctrl-C to stop everything.",
             flush=True,
         )

@@ -53,6 +53,7 @@ class Stack:
     action_url: str
     database: object  # SqliteDatabase | PostgresCluster: .url, .stop(), .start()
     backend: str
+    examples: list  # the seed's example customers (actions.seed.Example)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -63,7 +64,7 @@ def stack(request: pytest.FixtureRequest, trained_model: Path, tmp_path_factory)
         database = PostgresCluster()
     else:
         database = SqliteDatabase(tmp_path_factory.mktemp("sqlite"))
-    seed(database.url)
+    examples = seed(database.url)
     action_port, rasa_port = free_port(), free_port()
     logs = ARTIFACTS / "logs" / backend
     action = start_action_server(action_port, logs / "actions.log", env={"DATABASE_URL": database.url})
@@ -73,7 +74,8 @@ def stack(request: pytest.FixtureRequest, trained_model: Path, tmp_path_factory)
     try:
         action.wait_until_ready()
         rasa.wait_until_ready()
-        yield Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}", database, backend)
+        yield Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}",
+                    database, backend, examples)
     finally:
         rasa.stop()
         action.stop()
