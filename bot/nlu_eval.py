@@ -32,18 +32,31 @@ def labelled_sentences(path: Path) -> List[Tuple[str, str]]:
     return [(example.get(TEXT), example.get(INTENT)) for example in data.intent_examples]
 
 
-async def predict_intents(agent: Agent, texts: List[str]) -> List[str]:
+FALLBACK_INTENT = "nlu_fallback"
+
+
+async def predict_intents(agent: Agent, texts: List[str]) -> List[Tuple[str, bool]]:
+    """(classifier's intent, whether the FallbackClassifier overrode it) per text.
+
+    Intent quality is the classifier's own top intent; how often the pipeline's
+    fallback thresholds turn an answer into "please rephrase" is reported apart, so
+    pipelines with different thresholds are compared on the same thing.
+    """
     predicted = []
     for text in texts:
         parsed = await agent.parse_message(text)
-        predicted.append((parsed.get("intent") or {}).get("name") or "")
+        ranking = [r["name"] for r in parsed.get("intent_ranking") or [] if r["name"] != FALLBACK_INTENT]
+        top = (parsed.get("intent") or {}).get("name") or ""
+        predicted.append((ranking[0] if ranking else top, top == FALLBACK_INTENT))
     return predicted
 
 
-def score(gold: List[str], predicted: List[str]) -> Dict:
+def score(gold: List[str], predictions: List[Tuple[str, bool]]) -> Dict:
     labels = sorted(set(gold))
+    predicted = [intent for intent, _ in predictions]
     return {
         "n": len(gold),
+        "fallback_rate": round(sum(fell_back for _, fell_back in predictions) / max(len(gold), 1), 4),
         "accuracy": round(float(accuracy_score(gold, predicted)), 4),
         "macro_f1": round(
             float(f1_score(gold, predicted, labels=labels, average="macro", zero_division=0)), 4

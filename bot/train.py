@@ -60,6 +60,9 @@ def ensure_model(models_dir: Path) -> Path:
         "--data", str(ROOT / "data"),
         "--out", str(models_dir),
         "--fixed-model-name", target.name[: -len(".tar.gz")],
+        # Our fingerprint already decided that something changed; Rasa's component
+        # cache cannot see files our components read or code outside class bodies.
+        "--force",
     ]
     log_path = models_dir / f"{target.name}.log"
     with open(log_path, "w") as log:

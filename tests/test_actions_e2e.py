@@ -9,6 +9,7 @@ import pytest
 
 from actions.db import OrderReference, Store
 from actions.formatting import local_amount, local_date, masked_account
+from tests.conftest import ARTIFACTS
 
 ORDER_QUESTION = {"en": "Where is my order?", "de": "Wo ist meine Bestellung?",
                   "ru": "Где мой заказ?", "id": "Pesanan saya di mana?"}
@@ -65,9 +66,13 @@ def test_balance_after_verification(talk, sender, responses, stack, examples, la
         [account] = asyncio.run(store.accounts(number=example.account_number))
     finally:
         store.dispose()
+    amount = local_amount(account.balance, account.currency, language)
     assert replies == [responses[f"utter_balance_{account.type}"][language].format(
-        account_number=masked_account(account.number),
-        amount=local_amount(account.balance, account.currency, language))]
+        account_number=masked_account(account.number), amount=amount)]
+    for log in (ARTIFACTS / "logs" / stack.backend).glob("*.log"):
+        text = log.read_text(errors="replace")
+        for secret in (example.security_code, example.account_number, amount):
+            assert secret not in text, f"{log.name} contains a customer secret"
 
 
 @pytest.mark.parametrize("language", ["en", "ru"])

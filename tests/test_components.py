@@ -93,9 +93,16 @@ def test_training_examples_take_the_declared_language(storage, context):
 def test_lemma_tokenizer_uses_the_message_language(storage, context, language, text, expected_lemmas):
     config = LemmaTokenizer.get_default_config()
     tokenizer = LemmaTokenizer.create(config, storage, Resource("tokenizer"), context)
-    message = Message(data={"text": text, "language": {"code": language}})
+    message = Message(data={"text": text, "language": {"code": language, "confident": True}})
     tokenizer.process([message])
     assert [token.lemma for token in message.get("text_tokens")] == expected_lemmas
+
+
+def test_lemma_tokenizer_keeps_words_when_the_language_is_unsure(storage, context):
+    tokenizer = LemmaTokenizer.create(LemmaTokenizer.get_default_config(), storage, Resource("t"), context)
+    message = Message(data={"text": "Bestellungen", "language": {"code": "de", "confident": False}})
+    tokenizer.process([message])
+    assert [token.lemma for token in message.get("text_tokens")] == ["bestellungen"]
 
 
 def test_lemma_tokenizer_keeps_order_numbers_whole(storage, context):

@@ -17,6 +17,7 @@ from bot.validate import normalise, read_examples
 
 MIN_ACCURACY = 0.85
 MIN_MACRO_F1 = 0.85
+MAX_FALLBACK_RATE = 0.15
 MIN_SENTENCES_PER_INTENT = 15
 TEST_DIR = ROOT / "tests" / "data" / "nlu_test"
 
@@ -44,9 +45,10 @@ async def test_intent_quality(agent, language):
     sentences = labelled_sentences(TEST_DIR / f"{language}.yml")
     predicted = await predict_intents(agent, [text for text, _ in sentences])
     result = score([intent for _, intent in sentences], predicted)
-    misses = [(t, g, p) for (t, g), p in zip(sentences, predicted) if g != p]
+    misses = [(t, g, p) for (t, g), (p, _) in zip(sentences, predicted) if g != p]
     assert result["accuracy"] >= MIN_ACCURACY, (result, misses[:15])
     assert result["macro_f1"] >= MIN_MACRO_F1, (result, misses[:15])
+    assert result["fallback_rate"] <= MAX_FALLBACK_RATE, result
 
 
 @pytest.mark.parametrize("text, entity, value", [

@@ -57,6 +57,8 @@ class LemmaTokenizer(Tokenizer):
             "intent_split_symbol": "_",
             "token_pattern": None,
             "prefix_separator_symbol": None,
+            # Languages whose tokens get dictionary lemmas; the others keep the word.
+            "lemmatize_languages": list(SUPPORTED_LANGUAGES),
         }
 
     @staticmethod
@@ -78,17 +80,27 @@ class LemmaTokenizer(Tokenizer):
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         text = message.get(attribute)
         language = self._language_of(message) if attribute == TEXT else DEFAULT_LANGUAGE
+        lemmatize = language in self._config["lemmatize_languages"] and (
+            attribute != TEXT or self._is_confident(message)
+        )
         tokens = []
         for token in blank_pipeline(language)(text):
             if token.is_space or _is_droppable_punctuation(token.text):
                 continue
             # Some languages' rules keep "C-58812." together; entities end before the dot.
             word = token.text.rstrip(_TRAILING_PUNCTUATION) or token.text
-            lemma = token.lemma_ if word == token.text else word
+            lemma = token.lemma_ if word == token.text and lemmatize else word
             tokens.append(Token(word, token.idx, lemma=(lemma or word).lower()))
         if not tokens:  # emoji-only or punctuation-only text still needs one token
             tokens = [Token(text, 0, lemma=text)]
         return self._apply_token_pattern(tokens)
+
+    @staticmethod
+    def _is_confident(message: Message) -> bool:
+        """Lemmas by the wrong language's dictionary are noise: an unsure guess
+        ("ok", "aye", "ta") keeps the plain words."""
+        guess: Optional[Dict[Text, Any]] = message.get(LANGUAGE_ATTRIBUTE)
+        return bool(guess and guess.get("confident"))
 
     @staticmethod
     def _language_of(message: Message) -> Text:

@@ -1,0 +1,140 @@
+"""Recognises emotionally sensitive messages, in the customer's own language.
+
+A bereaved customer, a fraud victim or someone in crisis must reach a person, and must
+not get a cheerful bot answer first. The detector is trained on our own examples in
+``data/sensitive/<lang>.yml`` (topics plus ordinary messages and hard negatives such as
+"my phone died") and sets ``sensitivity = {topic, score, scores}`` on every message; the
+handoff policy decides with its own threshold.
+
+The model is a character and word n-gram logistic regression over all four languages:
+small, fast, no downloads, and robust to typos and inflection. The example files are
+read at training time; ``bot/train.py`` fingerprints them and trains with ``--force``,
+so a changed file always retrains the model.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+import joblib
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from ruamel.yaml import YAML
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
+
+from bot.settings import ROOT
+
+logger = logging.getLogger(__name__)
+
+SENSITIVITY_ATTRIBUTE = "sensitivity"
+NOT_SENSITIVE = "none"
+TOPICS = (
+    "bereavement", "divorce", "serious_illness", "accident",
+    "fraud", "threat_or_self_harm", "strong_anger",
+)
+_MODEL_FILE = "sensitivity_classifier.joblib"
+_MAX_CHARS = 2000
+
+
+def read_examples(directory: Path) -> Tuple[List[str], List[str]]:
+    """(texts, labels) of every ``<lang>.yml`` in ``directory``."""
+    texts: List[str] = []
+    labels: List[str] = []
+    for path in sorted(directory.glob("*.yml")):
+        document = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+        for topic, examples in (document.get("topics") or {}).items():
+            if topic not in TOPICS:
+                raise ValueError(f"{path}: unknown topic '{topic}'; use one of {', '.join(TOPICS)}.")
+            texts += [str(example) for example in examples]
+            labels += [topic] * len(examples)
+        ordinary = document.get("ordinary") or []
+        texts += [str(example) for example in ordinary]
+        labels += [NOT_SENSITIVE] * len(ordinary)
+    return texts, labels
+
+
+def build_classifier() -> Pipeline:
+    features = FeatureUnion([
+        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=True)),
+        ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, lowercase=True)),
+    ])
+    return make_pipeline(features, LogisticRegression(C=20.0, max_iter=4000, class_weight="balanced"))
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True
+)
+class SensitivityDetector(GraphComponent):
+    """Sets ``sensitivity`` = ``{topic, score, scores}`` on every message."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"examples_dir": "data/sensitive"}
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 classifier: Optional[Pipeline] = None) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._classifier = classifier
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> SensitivityDetector:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> SensitivityDetector:
+        classifier = None
+        try:
+            with model_storage.read_from(resource) as directory:
+                classifier = joblib.load(directory / _MODEL_FILE)
+        except (ValueError, FileNotFoundError):
+            logger.warning("No trained sensitivity model; no message will be marked sensitive.")
+        return cls(config, model_storage, resource, classifier)
+
+    def _examples_dir(self) -> Path:
+        directory = Path(self._config["examples_dir"])
+        return directory if directory.is_absolute() else ROOT / directory
+
+    def train(self, training_data: TrainingData) -> Resource:
+        texts, labels = read_examples(self._examples_dir())
+        if len(set(labels)) < 2:
+            raise ValueError(
+                f"No sensitivity examples found in {self._examples_dir()}; add "
+                "<lang>.yml files with `topics:` and `ordinary:` (see data/sensitive/)."
+            )
+        classifier = build_classifier()
+        classifier.fit(texts, labels)
+        self._classifier = classifier
+        with self._model_storage.write_to(self._resource) as directory:
+            joblib.dump(classifier, directory / _MODEL_FILE)
+        return self._resource
+
+    def assess(self, text: Text) -> Dict[Text, Any]:
+        """``{topic, score, scores}``; topic ``none`` when nothing sensitive wins."""
+        if self._classifier is None or not (text or "").strip():
+            return {"topic": NOT_SENSITIVE, "score": 0.0, "scores": {}}
+        probabilities = self._classifier.predict_proba([text[:_MAX_CHARS]])[0]
+        scores = {label: round(float(p), 4) for label, p in zip(self._classifier.classes_, probabilities)}
+        topic_scores = {topic: scores.get(topic, 0.0) for topic in TOPICS}
+        topic = max(topic_scores, key=topic_scores.get)
+        return {"topic": topic, "score": topic_scores[topic], "scores": topic_scores}
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            message.set(SENSITIVITY_ATTRIBUTE, self.assess(message.get(TEXT) or ""), add_to_output=True)
+        return messages
