@@ -65,4 +65,5 @@ class ActionOrderStatus(Action):
             )
             return [SlotSet("order_id", None)]
 
-        return await run_safely(self.name(), SKILL, dispatcher, tracker, look_up) or []
+        events = await run_safely(self.name(), SKILL, dispatcher, tracker, look_up)
+        return events if events is not None else [SlotSet("order_id", None)]

@@ -174,7 +174,7 @@ async def test_database_failure_apologises_and_hands_off(tmp_path, monkeypatch, 
     monkeypatch.setattr(actions.db, "_store", broken)
     dispatcher = CollectingDispatcher()
     events = await ActionOrderStatus().run(dispatcher, tracker({"order_id": "A-10234", "language": "id"}, text="cek A-10234"), {})
-    assert events == []
+    assert events == [{"event": "slot", "timestamp": None, "name": "order_id", "value": None}]
     assert responses(dispatcher) == ["utter_action_failed"]
     payload = handoff_payload(dispatcher)
     assert payload["reasons"] == ["action_failed"] and payload["skill"] == "orders" and payload["language"] == "id"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import requests
 
@@ -73,8 +75,17 @@ def test_oversized_message_is_rejected_and_the_conversation_goes_on(talk, rest_u
     assert talk(sender, "Hallo, guten Tag zusammen!") == [responses["utter_greet"]["de"]]
 
 
+def is_a_domain_response(reply: str, responses) -> bool:
+    """The reply is one of domain.yml's texts, with any {placeholders} filled in."""
+    for texts in responses.values():
+        for text in texts.values():
+            pattern = re.sub(r"\\\{\w+\\\}", ".+", re.escape(text))
+            if re.fullmatch(pattern, reply, flags=re.S):
+                return True
+    return False
+
+
 @pytest.mark.parametrize("text", ["😀😀😀", "🙏", "Hello привет hallo halo", "Where is мой заказ A-10234?", "?!?!"])
 def test_odd_messages_get_a_sensible_reply(talk, sender, responses, text):
     replies = talk(sender, text)
-    known = {t for texts in responses.values() for t in texts.values()}
-    assert replies and all(reply in known for reply in replies), replies
+    assert replies and all(is_a_domain_response(reply, responses) for reply in replies), replies
