@@ -43,12 +43,15 @@ test: validate  ## the whole test suite (trains the test model once, cached by f
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure"; exit 1; fi; \
 	  exit $$status
 
-bench: bench-nlu  ## every benchmark
+bench: bench-nlu bench-escalation  ## every benchmark
 
 bench-nlu: venv  ## NLU accuracy/macro-F1 per language, ours vs rasa init -> bench/results/nlu.md
 	@$(PY) -m bench.nlu
 
+bench-escalation: train  ## handoff recall / false escalation per language -> bench/results/escalation.md
+	@$(PY) -m bench.escalation
+
 clean:  ## remove trained models and caches (keeps .venv)
 	rm -rf models .cache .pytest_cache
 
-.PHONY: help venv train validate seed run test bench bench-nlu clean
+.PHONY: help venv train validate seed run test bench bench-nlu bench-escalation clean

@@ -62,6 +62,13 @@ def test_each_reason(latest, earlier, expected):
     assert reasons_for(latest, earlier) == expected
 
 
+def test_an_unsure_answer_to_a_form_is_no_reason_but_sensitivity_still_is():
+    unsure = parse("inform", confidence=0.3, second=0.25)
+    assert handoff_reasons(unsure, [], THRESHOLDS, answering_a_form=True)[0] == []
+    grief = parse("inform", confidence=0.3, topic="bereavement", score=0.9)
+    assert handoff_reasons(grief, [], THRESHOLDS, answering_a_form=True)[0] == ["sensitive:bereavement"]
+
+
 def test_thresholds_come_from_config():
     strict = HandoffThresholds.from_config({**HandoffPolicy.get_default_config(), "sensitivity_threshold": 0.9,
                                             "low_confidence_threshold": 0.6})

@@ -7,7 +7,8 @@ not get a cheerful bot answer first. The detector is trained on our own examples
 handoff policy decides with its own threshold.
 
 The model is a character and word n-gram logistic regression over all four languages:
-small, fast, no downloads, and robust to typos and inflection. The example files are
+small, fast, no downloads, and robust to typos and inflection. The NLU training
+examples join the ordinary messages as negatives. The example files are
 read at training time; ``bot/train.py`` fingerprints them and trains with ``--force``,
 so a changed file always retrains the model.
 """
@@ -67,7 +68,7 @@ def build_classifier() -> Pipeline:
         ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=True)),
         ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, lowercase=True)),
     ])
-    return make_pipeline(features, LogisticRegression(C=20.0, max_iter=4000, class_weight="balanced"))
+    return make_pipeline(features, LogisticRegression(C=100.0, max_iter=4000))
 
 
 @DefaultV1Recipe.register(
@@ -109,6 +110,10 @@ class SensitivityDetector(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         texts, labels = read_examples(self._examples_dir())
+        # Every NLU example is an ordinary customer message too ("I want a real person"
+        # is a request, not a crisis): thousands of negatives in all four languages.
+        ordinary = [e.get(TEXT) for e in training_data.intent_examples if e.get(TEXT)]
+        texts, labels = texts + ordinary, labels + [NOT_SENSITIVE] * len(ordinary)
         if len(set(labels)) < 2:
             raise ValueError(
                 f"No sensitivity examples found in {self._examples_dir()}; add "

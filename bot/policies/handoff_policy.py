@@ -75,11 +75,14 @@ def handoff_reasons(
     parse_data: Dict[Text, Any],
     earlier_intents: List[Optional[Text]],
     thresholds: HandoffThresholds,
+    answering_a_form: bool = False,
 ) -> Tuple[List[Text], Dict[Text, Any]]:
     """Every reason that holds for the latest message, and the scores behind them.
 
     ``earlier_intents`` are the predicted intents of the customer's previous messages in
-    this conversation, oldest first.
+    this conversation, oldest first. While a form asks for something ("12345678" for an
+    account number), an unsure intent is expected: the form validates the answer, so
+    low confidence, ambiguity and fallbacks are no reason to hand off then.
     """
     reasons: List[Text] = []
     ranking = _ranking(parse_data)
@@ -98,7 +101,9 @@ def handoff_reasons(
         reasons.append(f"sensitive:{topic}")
     if top_intent == "request_human" and top >= thresholds.low_confidence:
         reasons.append("requested")
-    if top < thresholds.low_confidence:
+    if answering_a_form:
+        pass
+    elif top < thresholds.low_confidence:
         reasons.append("low_confidence")
     elif len(ranking) > 1 and top - second < thresholds.ambiguity_margin:
         reasons.append("ambiguous")
@@ -108,7 +113,7 @@ def handoff_reasons(
         if intent != FALLBACK_INTENT:
             break
         fallbacks += 1
-    if fallbacks >= thresholds.repeated_fallbacks:
+    if fallbacks >= thresholds.repeated_fallbacks and not answering_a_form:
         reasons.append("repeated_fallback")
     recent = [*earlier_intents[-(thresholds.complaint_window - 1):], top_intent] if thresholds.complaint_window > 1 else [top_intent]
     if (top_intent == "complain" and recent.count("complain") >= thresholds.complaints) or (
@@ -174,7 +179,10 @@ class HandoffPolicy(Policy):
             return self._prediction(probabilities)
         latest = user_events[-1]
         earlier = [(e.intent or {}).get("name") for e in user_events[:-1]]
-        reasons, scores = handoff_reasons(latest.parse_data or {}, earlier, self.thresholds)
+        reasons, scores = handoff_reasons(
+            latest.parse_data or {}, earlier, self.thresholds,
+            answering_a_form=bool(tracker.active_loop_name),
+        )
         if not reasons:
             return self._prediction(probabilities)
         probabilities[domain.index_for_action(ACTION_HANDOFF)] = 1.0
