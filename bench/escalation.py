@@ -98,7 +98,9 @@ async def brighter_recall(agent: Agent, language: str, thresholds: HandoffThresh
         rows = [row for row in csv.DictReader(handle)
                 if any(int(row.get(label) or 0) >= minimum for label in DISTRESS)]
     rows = rows[:limit] if limit else rows
-    flagged = sum(bool(await decide(agent, row["text"], thresholds)) for row in rows)
+    flagged = 0
+    for row in rows:
+        flagged += bool(await decide(agent, row["text"], thresholds))
     return {"file": name, "min_intensity": minimum, "n": len(rows),
             "recall": round(flagged / len(rows), 4) if rows else None}
 
