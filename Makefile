@@ -49,7 +49,7 @@ bench-nlu: venv  ## NLU accuracy/macro-F1 per language, ours vs rasa init -> ben
 	@$(PY) -m bench.nlu
 
 bench-escalation: train  ## handoff recall / false escalation per language -> bench/results/escalation.md
-	@$(PY) -m bench.escalation
+	@$(PY) -m bench.escalation --brighter-limit 300
 
 clean:  ## remove trained models and caches (keeps .venv)
 	rm -rf models .cache .pytest_cache

@@ -20,6 +20,7 @@ import argparse
 import asyncio
 import csv
 import json
+import logging
 import sys
 import time
 from collections import Counter
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence
 
 from rasa.core.agent import Agent
+from rasa.utils.log_utils import configure_structlog
 from ruamel.yaml import YAML
 
 from bot.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
@@ -128,7 +130,9 @@ def markdown(results: Dict) -> str:
     lines += ["", "Reasons given (`ordinary:` = on ordinary messages, i.e. false escalations):", ""]
     for language, r in results["languages"].items():
         lines.append(f"- {LANGUAGE_NAMES[language]}: " + ", ".join(f"`{k}` {v}" for k, v in r["reasons"].items()))
-    lines += ["", "BRIGHTER (social-media texts with anger, fear or sadness; recall of any handoff):", "",
+    limit = results.get("brighter_limit")
+    lines += ["", "BRIGHTER (social-media texts with anger, fear or sadness; recall of any handoff"
+              + (f"; the first {limit} such texts per file" if limit else "") + "):", "",
               "| language | file | min. intensity | texts | recall |", "|---|---|---|---|---|"]
     for language, b in results["brighter"].items():
         if b.get("missing"):
@@ -160,7 +164,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--brighter-limit", type=int, default=None,
                         help="score only the first N distress texts per BRIGHTER file")
     args = parser.parse_args(argv)
+    configure_structlog(logging.WARNING)  # no per-message debug lines
     results = asyncio.run(run(args.brighter_limit))
+    results["brighter_limit"] = args.brighter_limit
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "escalation.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     (RESULTS / "escalation.md").write_text(markdown(results))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import platform
 import sys
 import tempfile
@@ -22,6 +23,7 @@ from typing import Dict, List, Optional, Sequence
 
 import rasa.engine.recipes
 from rasa.shared.utils.io import read_yaml_file, write_yaml
+from rasa.utils.log_utils import configure_structlog
 
 from bot.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 from bot.nlu_eval import evaluate_model, train_nlu_model
@@ -107,6 +109,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--only", choices=["ours", "rasa_init"])
     args = parser.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
+    configure_structlog(logging.WARNING)  # no per-message debug lines
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         configs = {"ours": ROOT / "config.yml", "rasa_init": rasa_init_config(workdir)}
