@@ -35,7 +35,7 @@ validate: venv  ## designer checks: rasa data validate + our per-language checks
 seed: venv  ## reset the orders/accounts database to the deterministic demo data
 	@$(PY) -m actions.seed
 
-run: train  ## start the Rasa server and the action server; Ctrl-C stops both
+run: venv  ## train if needed, seed, start the Rasa server and the action server; Ctrl-C stops both
 	@$(PY) -m bot.run
 
 test: validate  ## the whole test suite (trains the test model once, cached by fingerprint)
