@@ -32,6 +32,9 @@ def main() -> int:
         for server in reversed(servers):
             server.stop()
 
+    # Ctrl-C and `kill` both stop everything, even where the shell started us with
+    # SIGINT ignored (a background job).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         for server in servers:
