@@ -17,7 +17,6 @@ import logging
 from dataclasses import asdict, dataclass
 from typing import Any, Dict, List, Optional, Text
 
-import joblib
 from lingua import Language, LanguageDetectorBuilder
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -30,6 +29,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
+from bot.nlu.persistence import load_model, save_model
 from bot.languages import DEFAULT_LANGUAGE, LANGUAGE_ATTRIBUTE, SUPPORTED_LANGUAGES
 
 logger = logging.getLogger(__name__)
@@ -122,11 +122,8 @@ class LanguageDetector(GraphComponent):
         execution_context: ExecutionContext,
         **kwargs: Any,
     ) -> LanguageDetector:
-        classifier = None
-        try:
-            with model_storage.read_from(resource) as directory:
-                classifier = joblib.load(directory / _MODEL_FILE)
-        except (ValueError, FileNotFoundError):
+        classifier = load_model(model_storage, resource, _MODEL_FILE)
+        if classifier is None:
             logger.debug("No trained language classifier found; using lingua only.")
         return cls(config, model_storage, resource, classifier)
 
@@ -150,8 +147,7 @@ class LanguageDetector(GraphComponent):
         )
         classifier.fit(texts, labels)
         self._classifier = classifier
-        with self._model_storage.write_to(self._resource) as directory:
-            joblib.dump(classifier, directory / _MODEL_FILE)
+        save_model(classifier, self._model_storage, self._resource, _MODEL_FILE)
         return self._resource
 
     def guess(self, text: Text) -> Optional[LanguageGuess]:

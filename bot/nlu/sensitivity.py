@@ -19,7 +19,6 @@ import logging
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text, Tuple
 
-import joblib
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -32,6 +31,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 
+from bot.nlu.persistence import load_model, save_model
 from bot.settings import ROOT
 
 logger = logging.getLogger(__name__)
@@ -96,11 +96,8 @@ class SensitivityDetector(GraphComponent):
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> SensitivityDetector:
-        classifier = None
-        try:
-            with model_storage.read_from(resource) as directory:
-                classifier = joblib.load(directory / _MODEL_FILE)
-        except (ValueError, FileNotFoundError):
+        classifier = load_model(model_storage, resource, _MODEL_FILE)
+        if classifier is None:
             logger.warning("No trained sensitivity model; no message will be marked sensitive.")
         return cls(config, model_storage, resource, classifier)
 
@@ -122,8 +119,7 @@ class SensitivityDetector(GraphComponent):
         classifier = build_classifier()
         classifier.fit(texts, labels)
         self._classifier = classifier
-        with self._model_storage.write_to(self._resource) as directory:
-            joblib.dump(classifier, directory / _MODEL_FILE)
+        save_model(classifier, self._model_storage, self._resource, _MODEL_FILE)
         return self._resource
 
     def assess(self, text: Text) -> Dict[Text, Any]:

@@ -71,16 +71,6 @@ class LanguageSlotPolicy(Policy):
     def get_default_config() -> Dict[Text, Any]:
         return {"priority": LANGUAGE_POLICY_PRIORITY}
 
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(config, model_storage, resource, execution_context, **kwargs)
-
     def train(
         self,
         training_trackers: List[TrackerWithCachedStates],
