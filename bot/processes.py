@@ -104,9 +104,14 @@ def start_rasa_server(
     model: Path,
     port: int,
     action_endpoint_url: str,
+    tracker_store_url: str,
     log_path: Optional[Path] = None,
     env: Optional[dict] = None,
 ) -> Server:
+    """Rasa with its trackers in SQL (``tracker_store_url``), so a restart resumes
+    every conversation where it was."""
+    if tracker_store_url.startswith("sqlite:///"):
+        Path(tracker_store_url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     command = [
         sys.executable, "-m", "rasa", "run",
         "--model", str(model),
@@ -121,5 +126,18 @@ def start_rasa_server(
         command,
         f"http://127.0.0.1:{port}/status",
         log_path,
-        {"ACTION_ENDPOINT_URL": action_endpoint_url, **(env or {})},
+        {"ACTION_ENDPOINT_URL": action_endpoint_url, "TRACKER_STORE_URL": tracker_store_url, **(env or {})},
+    )
+
+
+def start_desk(port: int, rasa_port: int, database_url: str, log_path: Optional[Path] = None,
+               env: Optional[dict] = None) -> Server:
+    """The desk gateway in front of the Rasa server on ``rasa_port``."""
+    command = [sys.executable, "-m", "bot.desk"]
+    return _spawn(
+        "desk gateway",
+        command,
+        f"http://127.0.0.1:{port}/health",
+        log_path,
+        {"DESK_PORT": str(port), "RASA_PORT": str(rasa_port), "DATABASE_URL": database_url, **(env or {})},
     )

@@ -7,7 +7,7 @@ import sys
 import time
 
 from actions.seed import print_examples, seed_if_empty
-from bot.processes import start_action_server, start_rasa_server
+from bot.processes import start_action_server, start_desk, start_rasa_server
 from bot.settings import ROOT, Settings
 from bot.train import ensure_model
 
@@ -21,12 +21,15 @@ def main() -> int:
     else:
         print("Database already seeded (make seed resets it).")
     logs = ROOT / "var" / "logs"
-    print("Starting the action server and the Rasa server (logs in var/logs/) ...", flush=True)
-    servers = [start_action_server(
-        settings.action_port, logs / "actions.log", env={"DATABASE_URL": settings.database_url})]
-    servers.append(
-        start_rasa_server(model, settings.rasa_port, settings.action_endpoint_url, logs / "rasa.log")
-    )
+    print("Starting the action server, the Rasa server and the desk gateway (logs in var/logs/) ...",
+          flush=True)
+    servers = [
+        start_action_server(settings.action_port, logs / "actions.log",
+                            env={"DATABASE_URL": settings.database_url}),
+        start_rasa_server(model, settings.rasa_port, settings.action_endpoint_url,
+                          settings.tracker_store_url, logs / "rasa.log"),
+        start_desk(settings.desk_port, settings.rasa_port, settings.database_url, logs / "desk.log"),
+    ]
 
     def stop_all(*_: object) -> None:
         for server in reversed(servers):
@@ -42,9 +45,10 @@ def main() -> int:
         rest = f"{settings.rasa_url}/webhooks/rest/webhook"
         print(
             "\nReady.\n"
-            f"  Rasa server (REST channel): {rest}\n"
-            f"  Action server:              http://{settings.host}:{settings.action_port}/health\n\n"
-            "Try it:\n"
+            f"  Customer page with the chat widget: {settings.desk_url}/\n"
+            f"  Rasa server (REST channel):         {rest}\n"
+            f"  Action server:                      http://{settings.host}:{settings.action_port}/health\n\n"
+            "Try it: open the customer page, or\n"
             f"  curl -s {rest} -H 'Content-Type: application/json' "
             "-d '{\"sender\": \"me\", \"message\": \"Wo ist meine Bestellung A-10234?\"}'\n\n"
             "Press Ctrl-C to stop everything.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterator, List, Optional
@@ -10,11 +11,13 @@ from typing import Callable, Dict, Iterator, List, Optional
 import pytest
 import requests
 from ruamel.yaml import YAML
+from sqlalchemy import create_engine, text as sql_text
 
 from actions.seed import seed
-from bot.processes import QUIET_ENV, free_port, start_action_server, start_rasa_server
+from bot.processes import QUIET_ENV, Server, free_port, start_action_server, start_desk, start_rasa_server
 from bot.settings import ROOT
 from bot.train import ensure_model
+from tests.fake_platform import FakePlatform
 from tests.database import PostgresCluster, SqliteDatabase, postgres_wanted
 
 os.environ.update(QUIET_ENV)
@@ -23,7 +26,10 @@ ARTIFACTS = ROOT / "tests" / "artifacts"
 
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
-    """The full model for the current data and config; trained only if missing."""
+    """The full model for the current data and config; trained only if missing.
+    ``TEST_MODEL=path`` tests a given model instead (while data is being edited)."""
+    if os.environ.get("TEST_MODEL"):
+        return Path(os.environ["TEST_MODEL"])
     return ensure_model(Path(os.environ.get("MODELS_DIR", ROOT / "models")))
 
 
@@ -54,6 +60,28 @@ class Stack:
     database: object  # SqliteDatabase | PostgresCluster: .url, .stop(), .start()
     backend: str
     examples: list  # the seed's example customers (actions.seed.Example)
+    rasa: "RasaProcess"
+
+
+@dataclass
+class RasaProcess:
+    """The stack's Rasa server, which a test may restart on the same port."""
+
+    model: Path
+    port: int
+    action_url: str
+    tracker_store_url: str
+    log: Path
+    server: Optional[Server] = None
+
+    def start(self) -> None:
+        self.server = start_rasa_server(self.model, self.port, self.action_url, self.tracker_store_url,
+                                        self.log.with_name(f"{self.log.stem}-{time.time():.0f}.log"))
+        self.server.wait_until_ready()
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.stop()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -67,15 +95,17 @@ def stack(request: pytest.FixtureRequest, trained_model: Path, tmp_path_factory)
     examples = seed(database.url)
     action_port, rasa_port = free_port(), free_port()
     logs = ARTIFACTS / "logs" / backend
+    # Rasa's trackers get a database of their own: tests that take the actions'
+    # database away must not take Rasa's memory with it.
+    trackers = f"sqlite:///{tmp_path_factory.mktemp('trackers') / 'rasa-tracker.db'}"
+    rasa = RasaProcess(trained_model, rasa_port, f"http://127.0.0.1:{action_port}/webhook",
+                       trackers, logs / "rasa.log")
     action = start_action_server(action_port, logs / "actions.log", env={"DATABASE_URL": database.url})
-    rasa = start_rasa_server(
-        trained_model, rasa_port, f"http://127.0.0.1:{action_port}/webhook", logs / "rasa.log"
-    )
     try:
         action.wait_until_ready()
-        rasa.wait_until_ready()
+        rasa.start()
         yield Stack(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{action_port}",
-                    database, backend, examples)
+                    database, backend, examples, rasa)
     finally:
         rasa.stop()
         action.stop()
@@ -108,3 +138,76 @@ def talk(rest_url: str) -> Callable[..., List[str]]:
 def sender(request: pytest.FixtureRequest) -> str:
     """A conversation id of its own for each test."""
     return f"{request.node.name}-{os.getpid()}"[:120]
+
+
+DESK_SECRETS = {
+    "DESK_API_KEYS": "test-api-key",
+    "TELEGRAM_TOKEN": "123456:test-token",
+    "TELEGRAM_SECRET": "telegram-secret",
+    "MESSENGER_PAGE_TOKEN": "page-token",
+    "MESSENGER_APP_SECRET": "app-secret",
+    "MESSENGER_VERIFY_TOKEN": "verify-me",
+}
+
+
+@dataclass
+class Desk:
+    """A running desk gateway and the fake messenger platforms it sends to."""
+
+    url: str
+    platform: FakePlatform
+    database_url: str
+
+    def api(self, method: str, path: str, **kwargs) -> requests.Response:
+        headers = {"X-API-Key": DESK_SECRETS["DESK_API_KEYS"], **kwargs.pop("headers", {})}
+        return requests.request(method, f"{self.url}{path}", headers=headers, timeout=60, **kwargs)
+
+    def stored(self, text: str) -> int:
+        """How many desk messages have exactly this text (to prove nothing is stored twice)."""
+        engine = create_engine(self.database_url, future=True)
+        try:
+            with engine.connect() as connection:
+                return connection.execute(
+                    sql_text("SELECT COUNT(*) FROM desk_messages WHERE text = :text"), {"text": text}
+                ).scalar_one()
+        finally:
+            engine.dispose()
+
+
+def _start_desk(rasa_port: int, database_url: str, platform: FakePlatform, name: str, **env: str) -> Server:
+    port = free_port()
+    server = start_desk(port, rasa_port, database_url, ARTIFACTS / "logs" / f"{name}.log", env={
+        **DESK_SECRETS,
+        "TELEGRAM_API_BASE": platform.url,
+        "MESSENGER_API_BASE": platform.url,
+        "DESK_PORT": str(port),
+        **env,
+    })
+    server.wait_until_ready(60)
+    return server
+
+
+@pytest.fixture(scope="session")
+def desk(stack: Stack) -> Iterator[Desk]:
+    """The gateway in front of the stack's Rasa, with fake Telegram and Messenger APIs."""
+    platform = FakePlatform().start()
+    server = _start_desk(stack.rasa.port, stack.database.url, platform, f"desk-{stack.backend}",
+                         RATE_LIMIT_MESSAGES="12")
+    try:
+        yield Desk(server.health_url.rsplit("/health", 1)[0], platform, stack.database.url)
+    finally:
+        server.stop()
+        platform.stop()
+
+
+@pytest.fixture(scope="session")
+def desk_without_bot(stack: Stack) -> Iterator[Desk]:
+    """A gateway whose Rasa never answers in time (a fake that hangs past the timeout)."""
+    platform = FakePlatform(rasa_delay_seconds=5).start()
+    server = _start_desk(platform.port, stack.database.url, platform, f"desk-no-bot-{stack.backend}",
+                         RASA_TIMEOUT_SECONDS="1")
+    try:
+        yield Desk(server.health_url.rsplit("/health", 1)[0], platform, stack.database.url)
+    finally:
+        server.stop()
+        platform.stop()

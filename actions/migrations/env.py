@@ -9,7 +9,12 @@ config = context.config
 url = config.get_main_option("sqlalchemy.url")
 engine = create_engine(url, future=True)
 with engine.connect() as connection:
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=url.startswith("sqlite"))
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=url.startswith("sqlite"),
+        version_table=config.get_main_option("version_table"),
+    )
     with context.begin_transaction():
         context.run_migrations()
 engine.dispose()
