@@ -35,7 +35,7 @@ validate: venv  ## designer checks: rasa data validate + our per-language checks
 seed: venv  ## reset the orders/accounts database to the deterministic demo data
 	@$(PY) -m actions.seed
 
-run: venv  ## train if needed, seed, start the Rasa server and the action server; Ctrl-C stops both
+run: venv  ## train if needed, seed, start the action server, Rasa and the desk gateway; Ctrl-C stops all
 	@$(PY) -m bot.run
 
 test: validate  ## the whole test suite (trains the test model once, cached by fingerprint)
@@ -43,10 +43,13 @@ test: validate  ## the whole test suite (trains the test model once, cached by f
 	  if [ $$status -eq 5 ]; then echo "pytest collected no tests: that is a failure"; exit 1; fi; \
 	  exit $$status
 
-bench: bench-nlu bench-escalation  ## every benchmark
+bench: bench-nlu bench-sensitivity bench-escalation  ## every benchmark
 
 bench-nlu: venv  ## NLU accuracy/macro-F1 per language, ours vs rasa init -> bench/results/nlu.md
 	@$(PY) -m bench.nlu
+
+bench-sensitivity: venv  ## cross-validated sensitivity threshold on training data -> bench/results/sensitivity_cv.md
+	@$(PY) -m bench.sensitivity_cv
 
 bench-escalation: train  ## handoff recall / false escalation per language -> bench/results/escalation.md
 	@$(PY) -m bench.escalation --brighter-limit 300
@@ -54,4 +57,4 @@ bench-escalation: train  ## handoff recall / false escalation per language -> be
 clean:  ## remove trained models and caches (keeps .venv)
 	rm -rf models .cache .pytest_cache
 
-.PHONY: help venv train validate seed run test bench bench-nlu bench-escalation clean
+.PHONY: help venv train validate seed run test bench bench-nlu bench-sensitivity bench-escalation clean

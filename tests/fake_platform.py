@@ -1,4 +1,4 @@
-"""A local stand-in for Telegram's Bot API, Meta's Send API and a slow Rasa.
+"""A local stand-in for Telegram's Bot API, Meta's Send API, a slow Rasa and a shop's web site.
 
 It runs a real HTTP server on a free port in a background thread and records every call,
 so tests see exactly what the gateway sent where.
@@ -10,7 +10,7 @@ import asyncio
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from aiohttp import web
 
@@ -30,6 +30,8 @@ class FakePlatform:
         self.url = f"http://127.0.0.1:{self.port}"
         self.calls: List[Call] = []
         self.rasa_delay_seconds = rasa_delay_seconds
+        # Static pages it serves as a web site of its own origin: path -> (body, type).
+        self.pages: Dict[str, Tuple[bytes, str]] = {}
         self._lock = threading.Lock()
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._runner: Optional[web.AppRunner] = None
@@ -37,6 +39,9 @@ class FakePlatform:
         self._thread = threading.Thread(target=self._serve, daemon=True)
 
     async def _record(self, request: web.Request) -> web.Response:
+        if request.method == "GET" and request.path in self.pages:
+            body, content_type = self.pages[request.path]
+            return web.Response(body=body, content_type=content_type)
         body = await request.json() if request.can_read_body else None
         with self._lock:
             self.calls.append(Call(request.path, dict(request.query), body))

@@ -3,11 +3,13 @@ to the queue, and everything that must be refused or survived."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 
 import pytest
 import requests
+import socketio
 
 from bot.desk.channels.messenger import signature_of
 from bot.desk.notices import notice
@@ -209,3 +211,53 @@ def test_a_rasa_restart_mid_conversation_loses_nothing(desk, stack, responses):
     assert after["conversation"]["state"] == "bot"
     assert [r["text"] for r in after["replies"]] == [responses["utter_affirm_ack"]["de"]]
     assert rasa_user_texts(stack, public_id) == ["Guten Abend!", "ok"]
+
+
+# --- Web widget protocol (socket.io) --------------------------------------------------
+
+class WidgetClient:
+    """A socket.io client speaking rasa-webchat's protocol (polling: see DESIGN.md)."""
+
+    def __init__(self) -> None:
+        self.sio = socketio.AsyncClient()
+        self.events: "asyncio.Queue[tuple]" = asyncio.Queue()
+        for name in ("session_confirm", "bot_uttered", "error"):
+            self.sio.on(name, self._recorder(name))
+
+    def _recorder(self, name):
+        async def record(data=None):
+            await self.events.put((name, data))
+        return record
+
+    async def open(self, url: str, session_id=None) -> str:
+        await self.sio.connect(url, transports=["polling"], socketio_path="/socket.io")
+        await self.sio.emit("session_request", {"session_id": session_id})
+        name, data = await asyncio.wait_for(self.events.get(), 30)
+        assert name == "session_confirm"
+        return data
+
+    async def next(self, timeout: float = 30) -> tuple:
+        return await asyncio.wait_for(self.events.get(), timeout)
+
+
+async def test_widget_protocol_session_rooms_and_errors(desk, responses):
+    first, second = WidgetClient(), WidgetClient()
+    session_id = await first.open(desk.url)
+    assert isinstance(session_id, str) and len(session_id) >= 8
+    assert await second.open(desk.url, session_id) == session_id  # a second tab, same session
+    try:
+        await first.sio.emit("user_uttered", {"message": "Halo, selamat siang", "session_id": session_id,
+                                              "customData": {"language": "id"}})
+        expected = ("bot_uttered", {"text": responses["utter_greet"]["id"]})
+        assert await first.next() == expected
+        assert await second.next() == expected  # both tabs see the reply
+
+        await first.sio.emit("user_uttered", "not an object")
+        name, data = await first.next()
+        assert name == "error" and "object" in data["error"]
+        await first.sio.emit("user_uttered", {"message": "x" * 4001, "session_id": session_id})
+        name, data = await first.next()
+        assert name == "error" and data["status"] == 413
+    finally:
+        await first.sio.disconnect()
+        await second.sio.disconnect()

@@ -47,7 +47,14 @@
   var errorLine = root.querySelector(".error");
   var input = root.querySelector("input");
 
-  function show(kind, text, name) {
+  var logKey = "support-widget-log:" + server;
+  var history = JSON.parse(sessionStorage.getItem(logKey) || "[]");
+
+  function show(kind, text, name, replaying) {
+    if (!replaying) {
+      history.push([kind, text, name || ""]);
+      sessionStorage.setItem(logKey, JSON.stringify(history.slice(-100)));
+    }
     var item = document.createElement("div");
     item.className = "msg " + kind;
     if (name) {
@@ -61,6 +68,8 @@
     log.scrollTop = log.scrollHeight;
     return item;
   }
+
+  history.forEach(function (entry) { show(entry[0], entry[1], entry[2], true); });  // after a reload
 
   var socket = null, sessionId = localStorage.getItem(storageKey), ready = false, pending = [];
 
