@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterator, List, Optional
@@ -187,27 +188,29 @@ def _start_desk(rasa_port: int, database_url: str, platform: FakePlatform, name:
     return server
 
 
-@pytest.fixture(scope="session")
-def desk(stack: Stack) -> Iterator[Desk]:
-    """The gateway in front of the stack's Rasa, with fake Telegram and Messenger APIs."""
-    platform = FakePlatform().start()
-    server = _start_desk(stack.rasa.port, stack.database.url, platform, f"desk-{stack.backend}",
-                         RATE_LIMIT_MESSAGES="12")
+@contextmanager
+def _running_desk(stack: Stack, name: str, rasa_delay_seconds: Optional[float] = None, **env: str) -> Iterator[Desk]:
+    """A gateway with fake Telegram and Messenger APIs; with ``rasa_delay_seconds`` its
+    Rasa is a fake that hangs that long instead of the stack's real one."""
+    platform = FakePlatform(rasa_delay_seconds or 0.0).start()
+    rasa_port = platform.port if rasa_delay_seconds is not None else stack.rasa.port
+    server = _start_desk(rasa_port, stack.database.url, platform, f"{name}-{stack.backend}", **env)
     try:
         yield Desk(server.health_url.rsplit("/health", 1)[0], platform, stack.database.url)
     finally:
         server.stop()
         platform.stop()
+
+
+@pytest.fixture(scope="session")
+def desk(stack: Stack) -> Iterator[Desk]:
+    """The gateway in front of the stack's Rasa."""
+    with _running_desk(stack, "desk", RATE_LIMIT_MESSAGES="12") as running:
+        yield running
 
 
 @pytest.fixture(scope="session")
 def desk_without_bot(stack: Stack) -> Iterator[Desk]:
     """A gateway whose Rasa never answers in time (a fake that hangs past the timeout)."""
-    platform = FakePlatform(rasa_delay_seconds=5).start()
-    server = _start_desk(platform.port, stack.database.url, platform, f"desk-no-bot-{stack.backend}",
-                         RASA_TIMEOUT_SECONDS="1")
-    try:
-        yield Desk(server.health_url.rsplit("/health", 1)[0], platform, stack.database.url)
-    finally:
-        server.stop()
-        platform.stop()
+    with _running_desk(stack, "desk-no-bot", rasa_delay_seconds=5, RASA_TIMEOUT_SECONDS="1") as running:
+        yield running

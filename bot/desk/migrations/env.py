@@ -1,20 +1,6 @@
-"""Alembic environment: the URL comes from the caller (bot.desk.storage.migrate), not a file."""
+"""Alembic environment of the desk gateway's tables (see actions.migrate)."""
 
-from alembic import context
-from sqlalchemy import create_engine
-
+from actions.migrate import run_in_alembic_env
 from bot.desk.storage import Base
 
-config = context.config
-url = config.get_main_option("sqlalchemy.url")
-engine = create_engine(url, future=True)
-with engine.connect() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=Base.metadata,
-        render_as_batch=url.startswith("sqlite"),
-        version_table=config.get_main_option("version_table"),
-    )
-    with context.begin_transaction():
-        context.run_migrations()
-engine.dispose()
+run_in_alembic_env(Base.metadata)
