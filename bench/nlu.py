@@ -5,16 +5,18 @@ the held-out sentences of ``tests/data/nlu_test/<lang>.yml``: intent accuracy an
 macro-F1 per language, and training time. Writes ``bench/results/nlu.json`` and
 ``bench/results/nlu.md``.
 
-Usage: ``python -m bench.nlu [--only ours|rasa_init]``
+Usage: ``python -m bench.nlu [--only ours|rasa_init] [--seeds 1,2,3]``
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import copy
 import json
 import logging
 import platform
+import statistics
 import sys
 import tempfile
 import time
@@ -30,103 +32,158 @@ from bot.nlu_eval import evaluate_model, train_nlu_model
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
+METRICS = ("accuracy", "macro_f1", "fallback_rate")
 
 
-def rasa_init_config(directory: Path) -> Path:
+def rasa_init_config() -> Dict:
     """The configuration `rasa init` produces: its commented-out pipeline means Rasa
-    fills in ``rasa/engine/recipes/config_files/default_config.yml``, which we write out as is."""
+    fills in ``rasa/engine/recipes/config_files/default_config.yml``, which we use as is."""
     default = Path(rasa.engine.recipes.__file__).parent / "config_files" / "default_config.yml"
     config = read_yaml_file(default)
     config.update({"recipe": "default.v1", "language": "en", "assistant_id": "rasa-init"})
-    path = directory / "rasa_init_config.yml"
-    write_yaml(config, path)
+    return config
+
+
+def with_seed(config: Dict, seed: int, path: Path) -> Path:
+    """A copy of ``config`` whose DIETClassifier uses ``seed``: DIET's random
+    initialisation is the main source of run-to-run spread, so each pipeline is trained
+    with the same list of seeds and compared on the mean."""
+    seeded = copy.deepcopy(config)
+    for component in seeded["pipeline"]:
+        if component["name"] == "DIETClassifier":
+            component["random_seed"] = seed
+    write_yaml(seeded, path)
     return path
 
 
-def run_pipeline(name: str, config: Path, workdir: Path) -> Dict:
-    print(f"[{name}] training on data/nlu/ ...", flush=True)
+def run_once(name: str, config: Path, seed: int, workdir: Path) -> Dict:
+    print(f"[{name} seed {seed}] training on data/nlu/ ...", flush=True)
     started = time.perf_counter()
-    model = train_nlu_model(config, ROOT / "data" / "nlu", workdir / name)
+    model = train_nlu_model(config, ROOT / "data" / "nlu", workdir / f"{name}-{seed}")
     train_seconds = time.perf_counter() - started
-    print(f"[{name}] trained in {train_seconds:.0f} s; evaluating ...", flush=True)
     scores = asyncio.run(evaluate_model(model, ROOT / "tests" / "data" / "nlu_test"))
-    for language, result in scores.items():
-        print(
-            f"[{name}] {language}: accuracy {result['accuracy']:.3f}, "
-            f"macro-F1 {result['macro_f1']:.3f}, fallback {result['fallback_rate']:.3f} "
-            f"on {result['n']} sentences",
-            flush=True,
-        )
-    return {"train_seconds": round(train_seconds, 1), "languages": scores}
+    print(
+        f"[{name} seed {seed}] trained in {train_seconds:.0f} s; macro-F1 "
+        + ", ".join(f"{language} {result['macro_f1']:.3f}" for language, result in scores.items()),
+        flush=True,
+    )
+    return {"seed": seed, "train_seconds": round(train_seconds, 1), "languages": scores}
+
+
+def summarise(runs: List[Dict]) -> Dict[str, Dict[str, Dict[str, float]]]:
+    """Mean, min and max over seeds of each metric, per language."""
+    summary: Dict[str, Dict[str, Dict[str, float]]] = {}
+    for language in runs[0]["languages"]:
+        summary[language] = {"n": runs[0]["languages"][language]["n"]}
+        for metric in METRICS:
+            values = [run["languages"][language][metric] for run in runs]
+            summary[language][metric] = {
+                "mean": round(statistics.fmean(values), 4),
+                "min": min(values),
+                "max": max(values),
+            }
+    return summary
+
+
+def _spread(stats: Dict[str, float]) -> str:
+    return f"{stats['mean']:.3f} ({stats['min']:.3f}–{stats['max']:.3f})"
 
 
 def markdown_table(results: Dict) -> str:
     pipelines = list(results["pipelines"])
+    seeds = ", ".join(str(seed) for seed in results["seeds"])
     lines = [
         "# NLU benchmark",
         "",
-        f"Trained on `data/nlu/`, scored on `tests/data/nlu_test/` (held out). "
+        f"Trained on `data/nlu/`, scored on `tests/data/nlu_test/` (held out). Each pipeline "
+        f"was trained from scratch once per DIET seed ({seeds}); cells show the mean over "
+        f"seeds and, in brackets, the lowest and highest run. "
         f"Run {results['date']} on {results['machine']}.",
         "",
         "| language | sentences | "
-        + " | ".join(f"{p} accuracy | {p} macro-F1 | {p} fallback" for p in pipelines)
-        + " |",
-        "|---|---|" + "---|---|---|" * len(pipelines),
+        + " | ".join(f"{p} accuracy | {p} macro-F1" for p in pipelines)
+        + (" | macro-F1 lead of ours |" if {"ours", "rasa_init"} <= set(pipelines) else " |"),
+        "|---|---|" + "---|---|" * len(pipelines)
+        + ("---|" if {"ours", "rasa_init"} <= set(pipelines) else ""),
     ]
     for language in SUPPORTED_LANGUAGES:
+        summaries = [results["pipelines"][p]["summary"].get(language) for p in pipelines]
+        if not all(summaries):
+            continue
         cells = []
-        n = None
-        for pipeline in pipelines:
-            scores = results["pipelines"][pipeline]["languages"].get(language)
-            if scores:
-                n = scores["n"]
-                cells += [f"{scores['accuracy']:.3f}", f"{scores['macro_f1']:.3f}",
-                          f"{scores['fallback_rate']:.3f}"]
-            else:
-                cells += ["-", "-", "-"]
-        lines.append(f"| {LANGUAGE_NAMES[language]} | {n} | " + " | ".join(cells) + " |")
-    lines.append("")
-    lines.append(
-        "Training time: "
+        for stats in summaries:
+            cells += [_spread(stats["accuracy"]), _spread(stats["macro_f1"])]
+        if {"ours", "rasa_init"} <= set(pipelines):
+            lead = (
+                results["pipelines"]["ours"]["summary"][language]["macro_f1"]["mean"]
+                - results["pipelines"]["rasa_init"]["summary"][language]["macro_f1"]["mean"]
+            )
+            cells.append(f"{lead:+.3f}")
+        lines.append(f"| {LANGUAGE_NAMES[language]} | {summaries[0]['n']} | " + " | ".join(cells) + " |")
+    lines += [
+        "",
+        "Mean training time per run: "
         + ", ".join(
-            f"{p} {results['pipelines'][p]['train_seconds']:.0f} s" for p in pipelines
+            f"{p} {statistics.fmean(r['train_seconds'] for r in results['pipelines'][p]['runs']):.0f} s"
+            for p in pipelines
         )
-        + "."
-    )
-    lines.append("")
-    lines.append(
+        + ". Share of sentences the pipeline's FallbackClassifier turned into `nlu_fallback` "
+        "(mean): "
+        + "; ".join(
+            f"{p} "
+            + ", ".join(
+                f"{language} {stats['fallback_rate']['mean']:.3f}"
+                for language, stats in results["pipelines"][p]["summary"].items()
+            )
+            for p in pipelines
+        )
+        + ".",
+        "",
         "`ours` is `config.yml` (language detector, per-language lemmas, DIET); "
         "`rasa_init` is the pipeline Rasa fills in for the config `rasa init` writes. "
-        "Accuracy and macro-F1 score the classifier's top intent; *fallback* is the share "
-        "of sentences the pipeline's FallbackClassifier turned into `nlu_fallback` "
-        "(thresholds: ours 0.5, rasa_init 0.3)."
-    )
+        "Accuracy and macro-F1 score the classifier's top intent; fallback thresholds "
+        "differ (ours 0.5, rasa_init 0.3), so they are reported apart. Per-seed numbers are "
+        "in `nlu.json`.",
+    ]
     return "\n".join(lines) + "\n"
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="NLU benchmark, ours vs rasa init.")
     parser.add_argument("--only", choices=["ours", "rasa_init"])
+    parser.add_argument("--seeds", default="1,2,3", help="comma-separated DIET seeds (default 1,2,3)")
     args = parser.parse_args(argv)
+    seeds = [int(seed) for seed in args.seeds.split(",") if seed.strip()]
     RESULTS.mkdir(parents=True, exist_ok=True)
     configure_structlog(logging.WARNING)  # no per-message debug lines
+    configs = {
+        "ours": read_yaml_file(ROOT / "config.yml"),
+        "rasa_init": rasa_init_config(),
+    }
+    selected: List[str] = [args.only] if args.only else list(configs)
+    pipelines: Dict[str, Dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
-        configs = {"ours": ROOT / "config.yml", "rasa_init": rasa_init_config(workdir)}
-        selected: List[str] = [args.only] if args.only else list(configs)
-        results = {
-            "date": time.strftime("%Y-%m-%d"),
-            "machine": f"{platform.machine()}, {platform.python_version()}",
-            "pipelines": {name: run_pipeline(name, configs[name], workdir) for name in selected},
-        }
+        for name in selected:
+            runs = [
+                run_once(name, with_seed(configs[name], seed, workdir / f"{name}-{seed}.yml"), seed, workdir)
+                for seed in seeds
+            ]
+            pipelines[name] = {"runs": runs, "summary": summarise(runs)}
+    results = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": f"{platform.machine()}, {platform.python_version()}",
+        "seeds": seeds,
+        "pipelines": pipelines,
+    }
     (RESULTS / "nlu.json").write_text(json.dumps(results, indent=2) + "\n")
     (RESULTS / "nlu.md").write_text(markdown_table(results))
     summary = "; ".join(
         f"{name}: mean macro-F1 "
-        f"{sum(s['macro_f1'] for s in r['languages'].values()) / len(r['languages']):.3f}"
-        for name, r in results["pipelines"].items()
+        f"{statistics.fmean(s['macro_f1']['mean'] for s in r['summary'].values()):.3f}"
+        for name, r in pipelines.items()
     )
-    print(f"NLU benchmark done ({summary}); see bench/results/nlu.md")
+    print(f"NLU benchmark done over {len(seeds)} seeds ({summary}); see bench/results/nlu.md")
     return 0
 
 

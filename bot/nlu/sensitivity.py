@@ -46,20 +46,30 @@ _MODEL_FILE = "sensitivity_classifier.joblib"
 _MAX_CHARS = 2000
 
 
+def read_example_file(path: Path) -> Tuple[List[str], List[str]]:
+    """(texts, labels) of one ``<lang>.yml``: its topics and its ordinary messages."""
+    document = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
+    texts: List[str] = []
+    labels: List[str] = []
+    for topic, examples in (document.get("topics") or {}).items():
+        if topic not in TOPICS:
+            raise ValueError(f"{path}: unknown topic '{topic}'; use one of {', '.join(TOPICS)}.")
+        texts += [str(example) for example in examples]
+        labels += [topic] * len(examples)
+    ordinary = document.get("ordinary") or []
+    texts += [str(example) for example in ordinary]
+    labels += [NOT_SENSITIVE] * len(ordinary)
+    return texts, labels
+
+
 def read_examples(directory: Path) -> Tuple[List[str], List[str]]:
     """(texts, labels) of every ``<lang>.yml`` in ``directory``."""
     texts: List[str] = []
     labels: List[str] = []
     for path in sorted(directory.glob("*.yml")):
-        document = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
-        for topic, examples in (document.get("topics") or {}).items():
-            if topic not in TOPICS:
-                raise ValueError(f"{path}: unknown topic '{topic}'; use one of {', '.join(TOPICS)}.")
-            texts += [str(example) for example in examples]
-            labels += [topic] * len(examples)
-        ordinary = document.get("ordinary") or []
-        texts += [str(example) for example in ordinary]
-        labels += [NOT_SENSITIVE] * len(ordinary)
+        more_texts, more_labels = read_example_file(path)
+        texts += more_texts
+        labels += more_labels
     return texts, labels
 
 
@@ -123,14 +133,21 @@ class SensitivityDetector(GraphComponent):
         return self._resource
 
     def assess(self, text: Text) -> Dict[Text, Any]:
-        """``{topic, score, scores}``; topic ``none`` when nothing sensitive wins."""
+        """``{topic, score, scores}``: ``score`` is the probability that the message is
+        sensitive at all (1 - P(ordinary)), ``topic`` the likeliest sensitive topic.
+
+        A widow writing about her late husband's card may look half bereavement, half
+        fraud; neither topic alone passes the threshold, but together they say clearly
+        that this is not an ordinary message. Cross-validation on our examples
+        (``bench/sensitivity_cv.py``) finds more sensitive messages at the same false
+        alarm rate this way than with the single best topic's probability."""
         if self._classifier is None or not (text or "").strip():
             return {"topic": NOT_SENSITIVE, "score": 0.0, "scores": {}}
         probabilities = self._classifier.predict_proba([text[:_MAX_CHARS]])[0]
-        scores = {label: round(float(p), 4) for label, p in zip(self._classifier.classes_, probabilities)}
-        topic_scores = {topic: scores.get(topic, 0.0) for topic in TOPICS}
+        scores = {label: float(p) for label, p in zip(self._classifier.classes_, probabilities)}
+        topic_scores = {topic: round(scores.get(topic, 0.0), 4) for topic in TOPICS}
         topic = max(topic_scores, key=topic_scores.get)
-        return {"topic": topic, "score": topic_scores[topic], "scores": topic_scores}
+        return {"topic": topic, "score": round(1.0 - scores.get(NOT_SENSITIVE, 0.0), 4), "scores": topic_scores}
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
