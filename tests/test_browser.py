@@ -20,8 +20,10 @@ from tests.conftest import ARTIFACTS
 SHOTS = ARTIFACTS / "browser"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Module-scoped on purpose: Playwright's sync API keeps an event loop running while
+    it is started, and every later test that uses asyncio would fail on it."""
     executable = ensure_chromium()
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
