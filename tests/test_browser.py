@@ -8,7 +8,6 @@ unchanged. Screenshots of each step are saved under ``tests/artifacts/browser/``
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterator
 
 import pytest
