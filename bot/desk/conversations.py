@@ -53,6 +53,11 @@ class Reply:
     author: str = "bot"  # bot | agent | system
     sender_name: Optional[str] = None  # the agent's name once a person answers
 
+    @property
+    def signed_text(self) -> str:
+        """The text with the agent's name in front, for platforms that show no sender."""
+        return f"{self.sender_name}: {self.text}" if self.sender_name else self.text
+
     def as_json(self) -> Dict[str, Any]:
         body: Dict[str, Any] = {"author": self.author, "text": self.text}
         if self.buttons:

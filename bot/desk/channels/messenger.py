@@ -15,6 +15,7 @@ from typing import Any, Dict, Iterator
 import aiohttp
 from aiohttp import web
 
+from bot.desk.channels import post_to_platform
 from bot.desk.conversations import Inbound, Reply
 from bot.desk.http import bad_request, json_error, json_object
 from bot.desk.storage import ConversationView
@@ -89,19 +90,15 @@ def sender(secrets: ChannelSecrets, session: aiohttp.ClientSession):
         if reply.image:
             messages.append({"attachment": {"type": "image", "payload": {"url": reply.image}}})
         if reply.text or reply.buttons:
-            message: Dict[str, Any] = {"text": f"{reply.sender_name}: {reply.text}" if reply.sender_name else reply.text}
+            message: Dict[str, Any] = {"text": reply.signed_text}
             if reply.buttons:
                 message["quick_replies"] = [
                     {"content_type": "text", "title": b["title"][:20], "payload": b["payload"]} for b in reply.buttons
                 ]
             messages.append(message)
         for message in messages:
-            async with session.post(
-                url, params={"access_token": secrets.messenger_page_token},
-                json={"recipient": recipient, "messaging_type": "RESPONSE", "message": message},
-                timeout=aiohttp.ClientTimeout(total=15),
-            ) as response:
-                if response.status >= 300:
-                    raise RuntimeError(f"Messenger answered HTTP {response.status}: {(await response.text())[:200]}")
+            await post_to_platform(session, "Messenger", url,
+                                   {"recipient": recipient, "messaging_type": "RESPONSE", "message": message},
+                                   params={"access_token": secrets.messenger_page_token})
 
     return deliver

@@ -14,6 +14,7 @@ from typing import Any, Dict, Optional
 import aiohttp
 from aiohttp import web
 
+from bot.desk.channels import post_to_platform
 from bot.desk.conversations import Inbound, Reply
 from bot.desk.http import bad_request, json_error, json_object
 from bot.desk.storage import ConversationView
@@ -67,24 +68,14 @@ def sender(secrets: ChannelSecrets, session: aiohttp.ClientSession):
     async def deliver(conversation: ConversationView, reply: Reply) -> None:
         chat_id = conversation.external_id
         if reply.image:
-            await _post(session, f"{base}/sendPhoto", {"chat_id": chat_id, "photo": reply.image})
+            await post_to_platform(session, "Telegram", f"{base}/sendPhoto", {"chat_id": chat_id, "photo": reply.image})
         if reply.text or reply.buttons:
-            body: Dict[str, Any] = {"chat_id": chat_id, "text": _with_name(reply)}
+            body: Dict[str, Any] = {"chat_id": chat_id, "text": reply.signed_text}
             if reply.buttons:
                 body["reply_markup"] = {"inline_keyboard": [
                     [{"text": b["title"], "callback_data": b["payload"][:64]}] for b in reply.buttons
                 ]}
-            await _post(session, f"{base}/sendMessage", body)
+            await post_to_platform(session, "Telegram", f"{base}/sendMessage", body)
 
     return deliver
-
-
-def _with_name(reply: Reply) -> str:
-    return f"{reply.sender_name}: {reply.text}" if reply.sender_name else reply.text
-
-
-async def _post(session: aiohttp.ClientSession, url: str, body: Dict[str, Any]) -> None:
-    async with session.post(url, json=body, timeout=aiohttp.ClientTimeout(total=15)) as response:
-        if response.status >= 300:
-            raise RuntimeError(f"Telegram answered HTTP {response.status}: {(await response.text())[:200]}")
 
