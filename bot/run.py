@@ -7,6 +7,8 @@ import sys
 import time
 
 from actions.seed import print_examples, seed_if_empty
+from bot.desk.demo import ensure_demo
+from bot.desk.storage import DeskStore
 from bot.processes import start_action_server, start_desk, start_rasa_server
 from bot.settings import ROOT, Settings
 from bot.train import ensure_model
@@ -20,6 +22,11 @@ def main() -> int:
         print_examples(examples)
     else:
         print("Database already seeded (make seed resets it).")
+    store = DeskStore(settings.database_url)
+    try:
+        logins = ensure_demo(store)
+    finally:
+        store.close()
     logs = ROOT / "var" / "logs"
     print("Starting the action server, the Rasa server and the desk gateway (logs in var/logs/) ...",
           flush=True)
@@ -46,6 +53,8 @@ def main() -> int:
         print(
             "\nReady.\n"
             f"  Customer page with the chat widget: {settings.desk_url}/\n"
+            f"  Agent console:                      {settings.desk_url}/console\n"
+            + "".join(f"      log in as {l['username']} / {l['password']}  ({l['about']})\n" for l in logins) +
             f"  Rasa server (REST channel):         {rest}\n"
             f"  Action server:                      http://{settings.host}:{settings.action_port}/health\n\n"
             "Try it: open the customer page, or\n"

@@ -63,6 +63,9 @@ class Settings:
     rasa_timeout_seconds: float = 30.0
     # Rasa's conversation trackers: kept in SQL so a restarted Rasa loses nothing.
     tracker_store_url: str = f"sqlite:///{ROOT / 'var' / 'rasa-tracker.db'}"
+    # The console's session cookie: Secure always (True), never (False), or when the
+    # request came over HTTPS (None).
+    cookie_secure: Optional[bool] = None
 
     @property
     def desk_url(self) -> str:
@@ -119,4 +122,16 @@ class Settings:
             rate_limit_seconds=number("RATE_LIMIT_SECONDS", "60", float),
             rasa_timeout_seconds=number("RASA_TIMEOUT_SECONDS", "30", float),
             tracker_store_url=env.get("TRACKER_STORE_URL") or cls.tracker_store_url,
+            cookie_secure=_flag(env, "DESK_COOKIE_SECURE"),
         )
+
+
+def _flag(env: Mapping[str, str], name: str) -> Optional[bool]:
+    value = (env.get(name) or "").strip().lower()
+    if not value or value == "auto":
+        return None
+    if value in ("1", "true", "yes"):
+        return True
+    if value in ("0", "false", "no"):
+        return False
+    raise ConfigError(f"{name}={value!r}: use 1, 0 or auto.")

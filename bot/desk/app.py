@@ -13,11 +13,14 @@ from typing import AsyncIterator
 import aiohttp
 from aiohttp import web
 
+from bot.desk import console
 from bot.desk.channels import api, messenger, telegram, web as web_channel
 from bot.desk.conversations import Desk, RateLimiter
 from bot.desk.http import json_errors
+from bot.desk.live import LiveUpdates
 from bot.desk.rasa_client import RasaClient
 from bot.desk.storage import DeskStore
+from bot.desk.takeover import Takeover
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,6 +33,7 @@ def create_app(settings: Settings) -> web.Application:
     app["max_body_bytes"] = MAX_BODY_BYTES
     web_channel.attach(app)
     app.router.add_routes(api.routes(settings.api_keys))
+    app.router.add_routes(console.routes(settings))
     if settings.channels.telegram:
         app.router.add_routes(telegram.routes(settings.channels))
     if settings.channels.messenger:
@@ -59,8 +63,11 @@ async def _resources(app: web.Application) -> AsyncIterator[None]:
             desk.register_channel(telegram.CHANNEL, telegram.sender(settings.channels, session))
         if settings.channels.messenger:
             desk.register_channel(messenger.CHANNEL, messenger.sender(settings.channels, session))
-        app["desk"] = desk
+        live = LiveUpdates(store)
+        desk.watch(live.publish)
+        app["desk"], app["live"], app["takeover"] = desk, live, Takeover(desk)
         yield
+        await live.close_all()
     finally:
         await session.close()
         store.close()

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
+from datetime import timedelta
 import weakref
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Deque, Dict, List, Optional
 
+from bot.desk import queue
 from bot.desk.notices import notice
 from bot.desk.rasa_client import RasaClient, RasaUnavailable
-from bot.desk.storage import ConversationView, DeskStore
+from bot.desk.storage import ConversationView, DeskStore, utcnow
 from bot.languages import SUPPORTED_LANGUAGES
 
 log = logging.getLogger(__name__)
@@ -77,6 +80,26 @@ class Outcome:
 
 
 Deliver = Callable[[ConversationView, Reply], Awaitable[None]]
+Watcher = Callable[[ConversationView], Awaitable[None]]
+CSAT_WINDOW = timedelta(hours=24)
+_CSAT_ANSWER = re.compile(r"^\s*([1-5])\s*(?:/\s*5)?\s*[.!]?\s*$")
+
+
+def csat_score(text: str) -> Optional[int]:
+    """1-5 from an answer to the CSAT question ("4", "5/5", "3."), else None."""
+    match = _CSAT_ANSWER.match(text or "")
+    return int(match.group(1)) if match else None
+
+
+def awaiting_csat(conversation: ConversationView) -> bool:
+    requested = conversation.csat_requested_at
+    return (conversation.state == "closed" and conversation.csat is None and requested is not None
+            and utcnow() - requested < CSAT_WINDOW)
+
+
+def csat_question(language: Optional[str]) -> Reply:
+    return Reply(text=notice("csat_question", language), author="system",
+                 buttons=[{"title": str(score), "payload": str(score)} for score in range(1, 6)])
 
 
 class RateLimiter:
@@ -86,14 +109,18 @@ class RateLimiter:
         self._limit, self._seconds = limit, seconds
         self._seen: Dict[str, Deque[float]] = defaultdict(deque)
 
-    def allow(self, key: str) -> bool:
+    def exhausted(self, key: str) -> bool:
+        """Whether ``key`` used up its window, without counting this as a use."""
         now = time.monotonic()
         seen = self._seen[key]
         while seen and now - seen[0] > self._seconds:
             seen.popleft()
-        if len(seen) >= self._limit:
+        return len(seen) >= self._limit
+
+    def allow(self, key: str) -> bool:
+        if self.exhausted(key):
             return False
-        seen.append(now)
+        self._seen[key].append(time.monotonic())
         return True
 
 
@@ -121,11 +148,23 @@ class Desk:
         self.max_chars = max_chars
         self.limiter = limiter
         self._outbound: Dict[str, Deliver] = {}
+        self._watchers: List[Watcher] = []
         self._locks: "weakref.WeakValueDictionary[str, asyncio.Lock]" = weakref.WeakValueDictionary()
 
     def register_channel(self, channel: str, deliver: Deliver) -> None:
         """How replies reach customers of ``channel`` (a socket room, a platform's API)."""
         self._outbound[channel] = deliver
+
+    def watch(self, watcher: Watcher) -> None:
+        """``watcher`` hears of every change to a conversation (the agents' live view)."""
+        self._watchers.append(watcher)
+
+    async def changed(self, conversation: ConversationView) -> None:
+        for watcher in self._watchers:
+            try:
+                await watcher(conversation)
+            except Exception:  # noqa: BLE001 - a broken live view must not lose a message
+                log.exception("A watcher failed on conversation %s", conversation.public_id)
 
     def check(self, text: Any, sender_key: str) -> str:
         """The text to accept, or a ``MessageRejected`` saying what is wrong with it."""
@@ -136,6 +175,10 @@ class Desk:
         if not self.limiter.allow(sender_key):
             raise MessageRejected("Too many messages from this sender; please wait a minute and try again.", 429)
         return text
+
+    def lock(self, conversation: ConversationView) -> asyncio.Lock:
+        """One writer at a time per customer: their messages and the agent's actions."""
+        return self._lock(f"{conversation.channel}:{conversation.external_id}")
 
     def _lock(self, key: str) -> asyncio.Lock:
         lock = self._locks.get(key)
@@ -150,19 +193,47 @@ class Desk:
         text = self.check(inbound.text, f"{inbound.channel}:{inbound.external_id}")
         hint = inbound.language_hint if inbound.language_hint in SUPPORTED_LANGUAGES else None
         async with self._lock(f"{inbound.channel}:{inbound.external_id}"):
-            conversation = await self.store.open_conversation(inbound.channel, inbound.external_id, hint)
+            score = csat_score(text)
+            latest = await self.store.latest_conversation(inbound.channel, inbound.external_id) if score else None
+            if latest is not None and awaiting_csat(latest):
+                conversation = latest  # the answer to the closed conversation's CSAT question
+            else:
+                conversation = await self.store.open_conversation(inbound.channel, inbound.external_id, hint)
             stored = await self.store.add_message(
                 conversation, "customer", text, language=hint, platform_message_id=inbound.platform_message_id
             )
             if not stored:
                 log.info("Ignored a repeated delivery of %s message %s", inbound.channel, inbound.platform_message_id)
                 return Outcome(conversation, [], duplicate=True)
-            if conversation.state != "bot":
-                return Outcome(conversation, [])
-            conversation, replies = await self._ask_bot(conversation, text, hint, inbound.identity)
+            if conversation is latest:
+                conversation, replies = await self._record_csat(conversation, score)
+            elif conversation.state != "bot":
+                replies = []
+            else:
+                conversation, replies = await self._ask_bot(conversation, text, hint, inbound.identity)
+        await self.changed(conversation)
         for reply in replies:
             await self.deliver(conversation, reply)
         return Outcome(conversation, replies)
+
+    async def _record_csat(self, conversation: ConversationView, score: int) -> tuple:
+        conversation = await self.store.update(conversation, csat=score)
+        reply = Reply(text=notice("csat_thanks", conversation.language), author="system")
+        await self.store.add_message(conversation, "system", reply.text)
+        return conversation, [reply]
+
+    async def queue_notice(self, conversation: ConversationView) -> Reply:
+        """The customer's place in the queue and, once there is history, the expected wait."""
+
+        def work(session) -> tuple:
+            place = queue.place_in_queue(conversation, queue.queued(session))
+            return place, queue.expected_wait_minutes(session, conversation.skill, place)
+
+        place, minutes = await self.store.run(work)
+        text = (notice("queue_place_wait", conversation.language, place=place, minutes=minutes) if minutes
+                else notice("queue_place", conversation.language, place=place))
+        await self.store.add_message(conversation, "system", text)
+        return Reply(text=text, author="system")
 
     async def _ask_bot(self, conversation: ConversationView, text: str, hint: Optional[str],
                        identity: Optional[Dict[str, str]]) -> tuple:
@@ -202,6 +273,8 @@ class Desk:
                 changes["language"] = handoff["language"]
         if changes:
             conversation = await self.store.update(conversation, **changes)
+        if handoff:
+            replies.append(await self.queue_notice(conversation))
         return conversation, replies
 
     async def deliver(self, conversation: ConversationView, reply: Reply) -> None:

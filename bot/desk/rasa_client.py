@@ -48,3 +48,16 @@ class RasaClient:
         except (aiohttp.ClientError, asyncio.TimeoutError):
             return None
         return (tracker.get("slots") or {}).get(name)
+
+    async def append_events(self, sender: str, events: List[Dict[str, Any]]) -> None:
+        """Adds events to the conversation's tracker without running any action (what
+        happened while a person answered); raises ``RasaUnavailable``."""
+        try:
+            async with self._session.post(
+                f"{self._base_url}/conversations/{sender}/tracker/events",
+                json=events, params={"include_events": "NONE"}, timeout=self._timeout,
+            ) as response:
+                if response.status != 200:
+                    raise RasaUnavailable(f"Rasa answered HTTP {response.status}: {(await response.text())[:200]}")
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            raise RasaUnavailable(f"Rasa at {self._base_url} is unreachable or slow: {error!r}") from error

@@ -70,6 +70,10 @@ class Conversation(Base):
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     queued_at = Column(DateTime(timezone=True))
     closed_at = Column(DateTime(timezone=True))
+    agent_id = Column(Integer, index=True)  # the agent who owns it (state agent)
+    claimed_at = Column(DateTime(timezone=True))
+    csat = Column(Integer)  # the customer's 1-5 answer after closing
+    csat_requested_at = Column(DateTime(timezone=True))
 
 
 class Message(Base):
@@ -101,12 +105,18 @@ class ConversationView:
     summary: Optional[str]
     created_at: datetime
     queued_at: Optional[datetime]
+    agent_id: Optional[int] = None
+    claimed_at: Optional[datetime] = None
+    closed_at: Optional[datetime] = None
+    csat: Optional[int] = None
+    csat_requested_at: Optional[datetime] = None
 
     @classmethod
     def of(cls, row: Conversation) -> "ConversationView":
         return cls(row.id, row.public_id, row.channel, row.external_id, row.state, row.language,
                    list(row.reasons or []), row.skill, row.priority, row.confidence, row.summary,
-                   aware(row.created_at), aware(row.queued_at))
+                   aware(row.created_at), aware(row.queued_at), row.agent_id, aware(row.claimed_at),
+                   aware(row.closed_at), row.csat, aware(row.csat_requested_at))
 
     def as_json(self) -> Dict[str, Any]:
         return {
@@ -115,6 +125,9 @@ class ConversationView:
             "priority": self.priority, "confidence": self.confidence, "summary": self.summary,
             "created_at": self.created_at.isoformat(),
             "queued_at": self.queued_at.isoformat() if self.queued_at else None,
+            "claimed_at": self.claimed_at.isoformat() if self.claimed_at else None,
+            "closed_at": self.closed_at.isoformat() if self.closed_at else None,
+            "csat": self.csat,
         }
 
 
@@ -157,12 +170,14 @@ class DeskStore:
     def close(self) -> None:
         self._engine.dispose()
 
-    async def _run(self, work: Callable[[Session], T]) -> T:
-        def in_session() -> T:
-            with self._sessions() as session, session.begin():
-                return work(session)
+    def run_sync(self, work: Callable[[Session], T]) -> T:
+        """``work`` in one transaction; for scripts and tests outside an event loop."""
+        with self._sessions() as session, session.begin():
+            return work(session)
 
-        return await asyncio.to_thread(in_session)
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """``work`` in one transaction, on a worker thread."""
+        return await asyncio.to_thread(self.run_sync, work)
 
     async def open_conversation(self, channel: str, external_id: str, language: Optional[str]) -> ConversationView:
         """The customer's current conversation on this channel, or a new one with the
@@ -180,14 +195,14 @@ class DeskStore:
                 current.language = language
             return ConversationView.of(current)
 
-        return await self._run(work)
+        return await self.run(work)
 
     async def latest_conversation(self, channel: str, external_id: str) -> Optional[ConversationView]:
         def work(session: Session) -> Optional[ConversationView]:
             row = _latest(session, channel, external_id)
             return ConversationView.of(row) if row else None
 
-        return await self._run(work)
+        return await self.run(work)
 
     async def conversation(self, public_id: str) -> Optional[ConversationView]:
         def work(session: Session) -> Optional[ConversationView]:
@@ -196,7 +211,7 @@ class DeskStore:
             ).scalar_one_or_none()
             return ConversationView.of(row) if row else None
 
-        return await self._run(work)
+        return await self.run(work)
 
     async def add_message(
         self,
@@ -220,14 +235,15 @@ class DeskStore:
             row.updated_at = utcnow()
 
         try:
-            await self._run(work)
+            await self.run(work)
         except IntegrityError:
             return False
         return True
 
     async def update(self, conversation: ConversationView, **changes: Any) -> ConversationView:
         """Changes state, language or handoff details; entering the queue stamps the time."""
-        unknown = set(changes) - {"state", "language", "reasons", "skill", "priority", "confidence", "summary"}
+        unknown = set(changes) - {"state", "language", "reasons", "skill", "priority", "confidence", "summary",
+                                  "agent_id", "csat", "csat_requested_at"}
         assert not unknown, unknown
         assert changes.get("state", "bot") in STATES, changes
 
@@ -242,7 +258,7 @@ class DeskStore:
                 row.closed_at = row.updated_at
             return ConversationView.of(row)
 
-        return await self._run(work)
+        return await self.run(work)
 
     async def transcript(self, conversation: ConversationView) -> List[MessageView]:
         def work(session: Session) -> List[MessageView]:
@@ -251,4 +267,4 @@ class DeskStore:
             ).scalars()
             return [MessageView.of(row) for row in rows]
 
-        return await self._run(work)
+        return await self.run(work)

@@ -89,6 +89,8 @@
       if (meta.author === "agent" && meta.sender_name) {
         agentLine.hidden = false;
         agentLine.textContent = meta.sender_name;
+      } else if (meta.author !== "agent") {
+        agentLine.hidden = true;  // the bot (or the desk itself) speaks again
       }
       var item = show(meta.author === "agent" ? "agent-msg" : (meta.author || "bot"), data.text || "", meta.sender_name);
       if (data.quick_replies && data.quick_replies.length) {
