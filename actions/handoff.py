@@ -42,6 +42,8 @@ def hand_off(
         "language": conversation_language(tracker),
         "confidence": round(float(intent.get("confidence") or 0.0), 4),
         "summary": summary(tracker),
+        # What the handoff policy measured (intent confidence, margin, sensitivity).
+        "scores": (tracker.get_slot("handoff") or {}).get("scores") or {},
     }})
 
 

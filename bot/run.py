@@ -24,7 +24,7 @@ def main() -> int:
         print("Database already seeded (make seed resets it).")
     store = DeskStore(settings.database_url)
     try:
-        logins = ensure_demo(store)
+        logins = ensure_demo(store, settings.demo_logins_file)
     finally:
         store.close()
     logs = ROOT / "var" / "logs"

@@ -66,6 +66,8 @@ class Settings:
     # The console's session cookie: Secure always (True), never (False), or when the
     # request came over HTTPS (None).
     cookie_secure: Optional[bool] = None
+    # Where `make run` keeps the demo agents' made-up passwords.
+    demo_logins_file: Path = ROOT / "var" / "demo-agents.json"
 
     @property
     def desk_url(self) -> str:
@@ -123,6 +125,7 @@ class Settings:
             rasa_timeout_seconds=number("RASA_TIMEOUT_SECONDS", "30", float),
             tracker_store_url=env.get("TRACKER_STORE_URL") or cls.tracker_store_url,
             cookie_secure=_flag(env, "DESK_COOKIE_SECURE"),
+            demo_logins_file=Path(env.get("DEMO_LOGINS_FILE") or cls.demo_logins_file),
         )
 
 

@@ -11,6 +11,7 @@ from typing import Callable, Dict, Iterator, List, Optional
 
 import pytest
 import requests
+from playwright.sync_api import Browser, sync_playwright
 from ruamel.yaml import YAML
 from sqlalchemy import create_engine, text as sql_text
 
@@ -18,6 +19,7 @@ from actions.seed import seed
 from bot.processes import QUIET_ENV, Server, free_port, start_action_server, start_desk, start_rasa_server
 from bot.settings import ROOT
 from bot.train import ensure_model
+from tests.browser import CHROMIUM_ARGS, ensure_chromium
 from tests.fake_platform import FakePlatform
 from tests.database import PostgresCluster, SqliteDatabase, postgres_wanted
 
@@ -214,3 +216,15 @@ def desk_without_bot(stack: Stack) -> Iterator[Desk]:
     """A gateway whose Rasa never answers in time (a fake that hangs past the timeout)."""
     with _running_desk(stack, "desk-no-bot", rasa_delay_seconds=5, RASA_TIMEOUT_SECONDS="1") as running:
         yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Chromium. Module-scoped on purpose: Playwright's sync API keeps an event
+    loop running while it is started, and every later test that uses asyncio would fail
+    on it."""
+    executable = ensure_chromium()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()

@@ -155,7 +155,7 @@ async def test_three_failed_verifications_lock_and_hand_off(store, seeded, caplo
     assert responses(dispatcher) == ["utter_verification_locked"]
     assert handoff_payload(dispatcher) == {
         "reasons": ["action_failed"], "skill": "billing", "priority": "normal",
-        "language": "de", "confidence": 0.93, "summary": "mein Kontostand bitte"}
+        "language": "de", "confidence": 0.93, "summary": "mein Kontostand bitte", "scores": {}}
     assert example.account_number not in caplog.text and wrong not in caplog.text
 
 

@@ -11,23 +11,12 @@ from __future__ import annotations
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import CHROMIUM_ARGS, ensure_chromium, ensure_webchat
+from tests.browser import ensure_webchat
 from tests.conftest import ARTIFACTS
 
 SHOTS = ARTIFACTS / "browser"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Module-scoped on purpose: Playwright's sync API keeps an event loop running while
-    it is started, and every later test that uses asyncio would fail on it."""
-    executable = ensure_chromium()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

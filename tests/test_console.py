@@ -183,6 +183,7 @@ def test_agent_reply_hand_back_and_the_bot_resumes_the_same_conversation(desk, s
     assert [m["text"] for m in view["messages"]][0] == BEREAVEMENT_DE
     assert view["messages"][1]["text"] == responses["utter_handoff_bereavement"]["de"]  # bot turns included
     assert view["conversation"]["summary"] and view["conversation"]["owner"] == "Carla"
+    assert view["conversation"]["scores"]["sensitivity"]["topic"] == "bereavement"  # why it was handed off
 
     assert carla.act(conversation, "messages", {"text": "Mein Beileid. Ich kümmere mich darum."}).status_code == 200
     assert carla.act(conversation, "messages", {"text": "   "}).status_code == 400

@@ -161,13 +161,14 @@ def sdk_tracker(slots: dict, active_loop=None) -> Tracker:
 
 async def test_action_handoff_for_bereavement_is_empathetic_and_routed_to_care():
     dispatcher = CollectingDispatcher()
-    slots = {"language": "de", "handoff": {"reasons": ["low_confidence", "sensitive:bereavement"]}}
+    scores = {"intent": "check_balance", "confidence": 0.41, "sensitivity": {"topic": "bereavement", "score": 0.97}}
+    slots = {"language": "de", "handoff": {"reasons": ["low_confidence", "sensitive:bereavement"], "scores": scores}}
     events = await ActionHandoff().run(dispatcher, sdk_tracker(slots), {})
     assert dispatcher.messages[0]["response"] == "utter_handoff_bereavement"
     assert dispatcher.messages[1]["custom"]["handoff"] == {
         "reasons": ["low_confidence", "sensitive:bereavement"], "skill": "care", "priority": "high",
         "language": "de", "confidence": 0.41,
-        "summary": "Mein Mann ist gestorben, das Konto muss geschlossen werden"}
+        "summary": "Mein Mann ist gestorben, das Konto muss geschlossen werden", "scores": scores}
     assert events == []
 
 

@@ -268,6 +268,7 @@ class Desk:
                 priority=handoff.get("priority"),
                 confidence=handoff.get("confidence"),
                 summary=handoff.get("summary"),
+                scores=handoff.get("scores") if isinstance(handoff.get("scores"), dict) else None,
             )
             if handoff.get("language") in SUPPORTED_LANGUAGES:
                 changes["language"] = handoff["language"]

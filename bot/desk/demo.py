@@ -1,11 +1,13 @@
 """Demo agents and canned responses for ``make run``, so a newcomer can play agent.
 
 Passwords are made up on the first run and kept in ``var/demo-agents.json`` (not in the
-repository); later runs print the same logins again.
+repository), per database; later runs print the same logins again, and make up new
+ones if an agent's password was changed or the file was lost.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import secrets
@@ -15,8 +17,8 @@ from typing import Dict, List
 from sqlalchemy import select
 
 from bot.desk.storage import DeskStore
+from bot.desk.passwords import verify_password
 from bot.desk.team import Agent, canned_responses, new_agent, save_canned
-from bot.settings import ROOT
 
 DEMO_AGENTS = [
     {"username": "anna", "display_name": "Anna", "skills": ["care", "billing"], "languages": ["de", "en"],
@@ -53,15 +55,17 @@ DEMO_CANNED: Dict[str, Dict[str, str]] = {
 }
 
 
-def ensure_demo(store: DeskStore, secrets_file: Path = ROOT / "var" / "demo-agents.json") -> List[Dict[str, str]]:
+def ensure_demo(store: DeskStore, secrets_file: Path) -> List[Dict[str, str]]:
     """The demo agents' logins; creates the agents (and the canned responses, when there
     are none) on first use or when the passwords file was lost."""
-    known: Dict[str, str] = json.loads(secrets_file.read_text()) if secrets_file.exists() else {}
+    every_database: Dict[str, Dict[str, str]] = json.loads(secrets_file.read_text()) if secrets_file.exists() else {}
+    database = hashlib.sha256(store.url.encode()).hexdigest()[:16]
+    known = every_database.setdefault(database, {})
 
     def work(session) -> None:
         for agent in DEMO_AGENTS:
-            exists = session.execute(select(Agent.id).where(Agent.username == agent["username"])).first()
-            if exists and agent["username"] in known:
+            row = session.execute(select(Agent).where(Agent.username == agent["username"])).scalar_one_or_none()
+            if row is not None and verify_password(known.get(agent["username"], ""), row.password_hash):
                 continue
             known[agent["username"]] = secrets.token_urlsafe(9)
             new_agent(session, agent["username"], agent["display_name"], known[agent["username"]],
@@ -73,7 +77,7 @@ def ensure_demo(store: DeskStore, secrets_file: Path = ROOT / "var" / "demo-agen
 
     store.run_sync(work)
     secrets_file.parent.mkdir(parents=True, exist_ok=True)
-    secrets_file.write_text(json.dumps(known, indent=2))
+    secrets_file.write_text(json.dumps(every_database, indent=2))
     os.chmod(secrets_file, 0o600)
     return [{"username": a["username"], "password": known[a["username"]],
              "about": f"{', '.join(a['skills'])}; {', '.join(a['languages'])}"

@@ -70,6 +70,7 @@ class Conversation(Base):
     updated_at = Column(DateTime(timezone=True), nullable=False, default=utcnow)
     queued_at = Column(DateTime(timezone=True))
     closed_at = Column(DateTime(timezone=True))
+    scores = Column(JSON)  # the handoff policy's scores behind the reasons
     agent_id = Column(Integer, index=True)  # the agent who owns it (state agent)
     claimed_at = Column(DateTime(timezone=True))
     csat = Column(Integer)  # the customer's 1-5 answer after closing
@@ -110,13 +111,14 @@ class ConversationView:
     closed_at: Optional[datetime] = None
     csat: Optional[int] = None
     csat_requested_at: Optional[datetime] = None
+    scores: Optional[Dict[str, Any]] = None
 
     @classmethod
     def of(cls, row: Conversation) -> "ConversationView":
         return cls(row.id, row.public_id, row.channel, row.external_id, row.state, row.language,
                    list(row.reasons or []), row.skill, row.priority, row.confidence, row.summary,
                    aware(row.created_at), aware(row.queued_at), row.agent_id, aware(row.claimed_at),
-                   aware(row.closed_at), row.csat, aware(row.csat_requested_at))
+                   aware(row.closed_at), row.csat, aware(row.csat_requested_at), row.scores)
 
     def as_json(self) -> Dict[str, Any]:
         return {
@@ -127,7 +129,7 @@ class ConversationView:
             "queued_at": self.queued_at.isoformat() if self.queued_at else None,
             "claimed_at": self.claimed_at.isoformat() if self.claimed_at else None,
             "closed_at": self.closed_at.isoformat() if self.closed_at else None,
-            "csat": self.csat,
+            "csat": self.csat, "scores": self.scores,
         }
 
 
@@ -164,6 +166,7 @@ class DeskStore:
 
     def __init__(self, url: str) -> None:
         upgrade(url, MIGRATIONS, VERSION_TABLE)
+        self.url = url
         self._engine = create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
         self._sessions = sessionmaker(self._engine, future=True, expire_on_commit=False)
 
@@ -243,7 +246,7 @@ class DeskStore:
     async def update(self, conversation: ConversationView, **changes: Any) -> ConversationView:
         """Changes state, language or handoff details; entering the queue stamps the time."""
         unknown = set(changes) - {"state", "language", "reasons", "skill", "priority", "confidence", "summary",
-                                  "agent_id", "csat", "csat_requested_at"}
+                                  "agent_id", "csat", "csat_requested_at", "scores"}
         assert not unknown, unknown
         assert changes.get("state", "bot") in STATES, changes
 

@@ -127,8 +127,14 @@
     var reasons = $("reasons");
     reasons.replaceChildren();
     (conversation.reasons || []).forEach(function (reason) { reasons.appendChild(el("span", "badge reason", reason)); });
+    var scores = conversation.scores || {};
     if (conversation.confidence !== null && conversation.confidence !== undefined) {
       reasons.appendChild(el("span", "badge", "confidence " + conversation.confidence));
+    }
+    if (scores.intent) reasons.appendChild(el("span", "badge", "intent " + scores.intent));
+    if (scores.margin !== undefined) reasons.appendChild(el("span", "badge", "margin " + scores.margin));
+    if (scores.sensitivity && scores.sensitivity.topic && scores.sensitivity.topic !== "none") {
+      reasons.appendChild(el("span", "badge", scores.sensitivity.topic + " " + scores.sensitivity.score));
     }
     $("summary").textContent = conversation.summary || "—";
 

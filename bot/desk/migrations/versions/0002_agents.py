@@ -44,6 +44,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("language", "shortcut"),
     )
     with op.batch_alter_table("desk_conversations") as table:
+        table.add_column(sa.Column("scores", sa.JSON))
         table.add_column(sa.Column("agent_id", sa.Integer, index=True))
         table.add_column(sa.Column("claimed_at", sa.DateTime(timezone=True)))
         table.add_column(sa.Column("csat", sa.Integer))
@@ -52,7 +53,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("desk_conversations") as table:
-        for column in ("csat_requested_at", "csat", "claimed_at", "agent_id"):
+        for column in ("csat_requested_at", "csat", "claimed_at", "agent_id", "scores"):
             table.drop_column(column)
     op.drop_table("desk_canned_responses")
     op.drop_table("desk_agent_sessions")

@@ -1,0 +1,60 @@
+"""`make run` as a newcomer uses it: everything starts, the URLs and the demo agents'
+logins are printed, the printed login works, and Ctrl-C stops everything."""
+
+from __future__ import annotations
+
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import requests
+
+from bot.processes import QUIET_ENV, free_port
+from bot.settings import ROOT
+
+
+def test_make_run_prints_working_logins_and_stops_on_ctrl_c(trained_model, tmp_path):
+    ports = {"RASA_PORT": free_port(), "ACTION_PORT": free_port(), "DESK_PORT": free_port()}
+    env = {
+        **QUIET_ENV, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path),
+        **{name: str(port) for name, port in ports.items()},
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'support.db'}",
+        "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'trackers.db'}",
+        "MODELS_DIR": str(trained_model.parent),
+        "DEMO_LOGINS_FILE": str(tmp_path / "demo-agents.json"),
+    }
+    process = subprocess.Popen([sys.executable, "-m", "bot.run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    output = []
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            if not line:
+                break
+            output.append(line)
+            if "Press Ctrl-C" in line:
+                break
+        printed = "".join(output)
+        assert "Press Ctrl-C" in printed, printed
+        desk = f"http://127.0.0.1:{ports['DESK_PORT']}"
+        assert f"{desk}/console" in printed and f"{desk}/" in printed
+        logins = dict(re.findall(r"log in as (\w+) / (\S+)", printed))
+        assert set(logins) == {"anna", "max"}
+        answer = requests.post(f"{desk}/api/v1/agent/login",
+                               json={"username": "anna", "password": logins["anna"]}, timeout=30)
+        assert answer.status_code == 200 and answer.json()["agent"]["skills"] == ["billing", "care"]
+        canned = requests.get(f"{desk}/api/v1/agent/canned?language=de", cookies=answer.cookies, timeout=30).json()
+        assert "condolences" in [c["shortcut"] for c in canned["canned"]]
+    finally:
+        process.send_signal(signal.SIGINT)
+        rest, _ = process.communicate(timeout=60)
+    assert "All servers stopped." in rest
+    for port in ports.values():
+        try:
+            requests.get(f"http://127.0.0.1:{port}/", timeout=2)
+            raise AssertionError(f"something still answers on port {port}")
+        except requests.ConnectionError:
+            pass
