@@ -45,8 +45,8 @@ class FakePlatform:
         body = await request.json() if request.can_read_body else None
         with self._lock:
             self.calls.append(Call(request.path, dict(request.query), body))
-        if request.path == "/webhooks/rest/webhook":  # playing a Rasa that hangs
-            await asyncio.sleep(self.rasa_delay_seconds)
+        if request.path == "/webhooks/rest/webhook" or request.path.startswith("/conversations/"):
+            await asyncio.sleep(self.rasa_delay_seconds)  # playing a Rasa that hangs
             return web.json_response([])
         return web.json_response({"ok": True, "result": {}})
 

@@ -292,3 +292,22 @@ def test_live_updates_name_only_conversations_the_agent_may_see(desk, team):
     assert refused == 403
     assert first == {"type": "changed"}
     assert events[-1] == {"type": "changed", "conversation": mine}
+
+
+def test_hand_back_while_rasa_is_down_keeps_the_conversation_with_the_agent(desk_without_bot):
+    gateway = desk_without_bot
+    set_everyone_away(gateway.database_url)
+    create_agent(gateway.database_url, "tina", ["technical"], ["en"])
+    tina = AgentClient(gateway.url, "tina")
+    external = uuid.uuid4().hex[:16]
+    queued = gateway.api("POST", f"/api/v1/conversations/{external}/messages", json={"text": "hello?"}).json()
+    conversation = queued["conversation"]["id"]
+    assert queued["conversation"]["reasons"] == ["action_failed"]
+    assert tina.act(conversation, "claim").status_code == 200
+    assert tina.act(conversation, "messages", {"text": "x" * 5000}).status_code == 413
+    assert tina.act(conversation, "messages", {"text": "Sorry for the wait, I am here."}).status_code == 200
+    refused = tina.act(conversation, "handback")
+    assert refused.status_code == 503 and "stays yours" in refused.json()["error"]
+    view = tina.get(f"/api/v1/agent/conversations/{conversation}").json()
+    assert view["conversation"]["state"] == "agent" and view["conversation"]["mine"]
+    assert [m["text"] for m in view["messages"] if m["author"] == "agent"] == ["Sorry for the wait, I am here."]
