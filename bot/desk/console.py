@@ -25,7 +25,8 @@ from bot.desk.conversations import RateLimiter
 from bot.desk.customer_context import customer_context
 from bot.desk.http import bad_request, json_error, json_object
 from bot.desk.queue import ClaimRefused
-from bot.desk.storage import Message, ConversationView
+from bot.desk.storage import ConversationView, Message
+from bot.desk.takeover import Takeover
 from bot.desk.team import AgentView, TeamError
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -189,8 +190,6 @@ def routes(settings) -> web.RouteTableDef:
                 args.append((await json_object(request)).get(field))
             conversation = await act(request.app["takeover"], *args)
             return web.json_response({"conversation": conversation.as_json()})
-
-    from bot.desk.takeover import Takeover
 
     action("claim", Takeover.claim)
     action("messages", Takeover.reply, "text")
