@@ -11,7 +11,12 @@ Each message is judged as the first message of a conversation: the trained model
 (``Agent.parse_message``) followed by the handoff policy's own decision function with
 the thresholds of ``config.yml``. Writes ``bench/results/escalation.{json,md}``.
 
-Usage: ``python -m bench.escalation [--brighter-limit N]``
+``--dev`` scores the development set ``bench/data/escalation_dev/<lang>.yml`` instead
+(written apart from the test set, for tuning thresholds and data) and lists every miss
+and false escalation there, which the test run never does. Writes
+``bench/results/escalation_dev.{json,md}``.
+
+Usage: ``python -m bench.escalation [--brighter-limit N] [--dev] [--model PATH]``
 """
 
 from __future__ import annotations
@@ -38,6 +43,8 @@ from bot.settings import ROOT, Settings
 from bot.train import ensure_model
 
 RESULTS = ROOT / "bench" / "results"
+TEST_SET = ROOT / "tests" / "data" / "escalation"
+DEV_SET = ROOT / "bench" / "data" / "escalation_dev"
 BRIGHTER = ROOT.parent / "shared" / "benchmarks" / "emotion" / "brighter"
 BRIGHTER_FILES = {
     "en": ("track_b_test_eng_intensity.csv", 2),
@@ -55,30 +62,36 @@ def thresholds_from_config() -> HandoffThresholds:
     return HandoffThresholds.from_config({**HandoffPolicy.get_default_config(), **own})
 
 
-async def decide(agent: Agent, text: str, thresholds: HandoffThresholds) -> List[str]:
+async def decide(agent: Agent, text: str, thresholds: HandoffThresholds) -> tuple:
+    """(reasons, the scores behind them) for a conversation's first message."""
     parsed = await agent.parse_message(text)
-    reasons, _ = handoff_reasons(parsed, [], thresholds)
-    return reasons
+    return handoff_reasons(parsed, [], thresholds)
 
 
-async def evaluate_language(agent: Agent, language: str, thresholds: HandoffThresholds) -> Dict:
-    data = YAML(typ="safe").load((ROOT / "tests" / "data" / "escalation" / f"{language}.yml").read_text(encoding="utf-8"))
+async def evaluate_language(agent: Agent, language: str, thresholds: HandoffThresholds, data_dir: Path,
+                            list_errors: bool = False) -> Dict:
+    data = YAML(typ="safe").load((data_dir / f"{language}.yml").read_text(encoding="utf-8"))
     reason_counts: Counter = Counter()
     escalated = right_topic = 0
     per_topic: Dict[str, List[int]] = {topic: [0, 0] for topic in TOPICS}
+    errors: List[Dict] = []
     for item in data["sensitive"]:
-        reasons = await decide(agent, item["text"], thresholds)
+        reasons, scores = await decide(agent, item["text"], thresholds)
         reason_counts.update(reasons)
         escalated += bool(reasons)
         hit = f"sensitive:{item['topic']}" in reasons
         right_topic += hit
         per_topic[item["topic"]][0] += hit
         per_topic[item["topic"]][1] += 1
+        if not hit:
+            errors.append({"kind": f"missed {item['topic']}", "text": item["text"], "reasons": reasons, "scores": scores})
     false_escalations = 0
     for text in data["ordinary"]:
-        reasons = await decide(agent, text, thresholds)
+        reasons, scores = await decide(agent, text, thresholds)
         reason_counts.update(f"ordinary:{reason}" for reason in reasons)
         false_escalations += bool(reasons)
+        if reasons:
+            errors.append({"kind": "false escalation", "text": text, "reasons": reasons, "scores": scores})
     n_sensitive, n_ordinary = len(data["sensitive"]), len(data["ordinary"])
     return {
         "sensitive": n_sensitive,
@@ -88,6 +101,7 @@ async def evaluate_language(agent: Agent, language: str, thresholds: HandoffThre
         "false_escalation": round(false_escalations / n_ordinary, 4),
         "per_topic_recall": {t: round(h / n, 4) if n else None for t, (h, n) in per_topic.items()},
         "reasons": dict(sorted(reason_counts.items())),
+        **({"errors": errors} if list_errors else {}),
     }
 
 
@@ -102,15 +116,19 @@ async def brighter_recall(agent: Agent, language: str, thresholds: HandoffThresh
     rows = rows[:limit] if limit else rows
     flagged = 0
     for row in rows:
-        flagged += bool(await decide(agent, row["text"], thresholds))
+        flagged += bool((await decide(agent, row["text"], thresholds))[0])
     return {"file": name, "min_intensity": minimum, "n": len(rows),
             "recall": round(flagged / len(rows), 4) if rows else None}
 
 
 def markdown(results: Dict) -> str:
+    dev = results.get("set") == "dev"
     lines = [
-        "# Escalation benchmark", "",
-        f"Held-out messages in `tests/data/escalation/`, judged as the first message of a "
+        "# Escalation benchmark" + (" on the development set" if dev else ""), "",
+        ("Development messages in `bench/data/escalation_dev/` (for tuning; the test set is "
+         "`tests/data/escalation/`), judged" if dev else
+         "Held-out messages in `tests/data/escalation/`, judged")
+        + " as the first message of a "
         f"conversation by the trained model and the handoff policy (thresholds from "
         f"`config.yml`: {results['thresholds']}). Targets: recall ≥ {TARGET_RECALL}, "
         f"false escalation ≤ {TARGET_FALSE_ESCALATION}. Run {results['date']}.", "",
@@ -130,6 +148,15 @@ def markdown(results: Dict) -> str:
     lines += ["", "Reasons given (`ordinary:` = on ordinary messages, i.e. false escalations):", ""]
     for language, r in results["languages"].items():
         lines.append(f"- {LANGUAGE_NAMES[language]}: " + ", ".join(f"`{k}` {v}" for k, v in r["reasons"].items()))
+    if dev:
+        lines += ["", "Every miss and false escalation (intent, confidence, sensitivity behind it):", ""]
+        for language, r in results["languages"].items():
+            for error in r["errors"]:
+                s = error["scores"]
+                lines.append(f"- {language} {error['kind']}: “{error['text']}” → {', '.join(error['reasons']) or 'no handoff'}"
+                             f" (intent {s['intent']} {s['confidence']}, {s['sensitivity']['topic']} "
+                             f"{s['sensitivity']['score']})")
+        return "\n".join(lines) + "\n"
     limit = results.get("brighter_limit")
     lines += ["", "BRIGHTER (social-media texts with anger, fear or sadness; recall of any handoff"
               + (f"; the first {limit} such texts per file" if limit else "") + "):", "",
@@ -142,18 +169,19 @@ def markdown(results: Dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-async def run(limit: Optional[int]) -> Dict:
-    model = ensure_model(Settings.from_env().models_dir)
+async def run(limit: Optional[int], dev: bool, model: Optional[Path]) -> Dict:
+    model = model or ensure_model(Settings.from_env().models_dir)
     agent = Agent.load(str(model))
     thresholds = thresholds_from_config()
-    results = {"date": time.strftime("%Y-%m-%d"), "model": model.name,
+    results = {"date": time.strftime("%Y-%m-%d"), "model": model.name, "set": "dev" if dev else "test",
                "thresholds": thresholds.__dict__, "languages": {}, "brighter": {}}
     for language in SUPPORTED_LANGUAGES:
-        results["languages"][language] = await evaluate_language(agent, language, thresholds)
+        results["languages"][language] = await evaluate_language(
+            agent, language, thresholds, DEV_SET if dev else TEST_SET, list_errors=dev)
         r = results["languages"][language]
         print(f"[{language}] recall {r['recall']:.3f} (right topic {r['topic_recall']:.3f}), "
               f"false escalation {r['false_escalation']:.3f}", flush=True)
-    for language in SUPPORTED_LANGUAGES:
+    for language in SUPPORTED_LANGUAGES if not dev else ():
         results["brighter"][language] = await brighter_recall(agent, language, thresholds, limit)
         print(f"[{language}] BRIGHTER: {results['brighter'][language]}", flush=True)
     return results
@@ -163,17 +191,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Escalation benchmark.")
     parser.add_argument("--brighter-limit", type=int, default=None,
                         help="score only the first N distress texts per BRIGHTER file")
+    parser.add_argument("--dev", action="store_true", help="score the development set and list its errors")
+    parser.add_argument("--model", type=Path, help="a trained model (default: the one for the current sources)")
     args = parser.parse_args(argv)
     configure_structlog(logging.WARNING)  # no per-message debug lines
-    results = asyncio.run(run(args.brighter_limit))
+    results = asyncio.run(run(args.brighter_limit, args.dev, args.model))
     results["brighter_limit"] = args.brighter_limit
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "escalation.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    (RESULTS / "escalation.md").write_text(markdown(results))
+    name = "escalation_dev" if args.dev else "escalation"
+    (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    (RESULTS / f"{name}.md").write_text(markdown(results))
     met = [lang for lang, r in results["languages"].items()
            if r["recall"] >= TARGET_RECALL and r["false_escalation"] <= TARGET_FALSE_ESCALATION]
     print(f"Escalation benchmark done: targets met in {len(met)}/{len(SUPPORTED_LANGUAGES)} languages; "
-          "see bench/results/escalation.md")
+          f"see bench/results/{name}.md")
     return 0
 
 

@@ -180,3 +180,23 @@ async def test_action_handoff_routes_ordinary_reasons_by_topic_and_ends_a_form()
     payload = dispatcher.messages[1]["custom"]["handoff"]
     assert payload["skill"] == "billing" and payload["priority"] == "normal"
     assert {"event": "active_loop", "timestamp": None, "name": None} in events
+
+
+@pytest.mark.parametrize("language", ["en", "de", "ru", "id"])
+def test_escalation_test_and_development_messages_are_not_training_examples(language):
+    """The escalation benchmark's messages (test and development sets) must be written
+    apart from every training example, or its numbers mean nothing."""
+    from ruamel.yaml import YAML
+
+    from bot.nlu.sensitivity import read_example_file
+    from bot.settings import ROOT
+    from bot.validate import normalise, read_examples
+
+    training = {normalise(text) for text in read_example_file(ROOT / "data" / "sensitive" / f"{language}.yml")[0]}
+    training |= {normalise(example.text) for example in read_examples(ROOT / "data" / "nlu" / f"{language}.yml")[0]}
+    for folder in (ROOT / "tests" / "data" / "escalation", ROOT / "bench" / "data" / "escalation_dev"):
+        held_out = YAML(typ="safe").load((folder / f"{language}.yml").read_text(encoding="utf-8"))
+        texts = [item["text"] for item in held_out["sensitive"]] + list(held_out["ordinary"])
+        # Greetings and one-word answers ("ok", "Hallo") are the same everywhere.
+        copied = [text for text in texts if len(normalise(text).split()) > 2 and normalise(text) in training]
+        assert copied == [], f"{folder.name}/{language}.yml has training examples: {copied}"
