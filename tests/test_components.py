@@ -188,3 +188,55 @@ def test_language_guess_is_plain_json(storage, context):
     message = Message(data={"text": "Wo ist meine Bestellung?"})
     detector.process([message])
     assert json.loads(json.dumps(message.get("language")))["code"] == "de"
+
+
+def person_request_check() -> "PersonRequestCheck":
+    from ruamel.yaml import YAML
+
+    from bot.nlu.person_request import PersonRequestCheck
+    from bot.settings import ROOT
+
+    pipeline = YAML(typ="safe").load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    own = next(c for c in pipeline if c["name"].endswith("PersonRequestCheck"))
+    return PersonRequestCheck({**PersonRequestCheck.get_default_config(), **own})
+
+
+def classified(text: str, language, intent: str = "request_human") -> Message:
+    ranking = [{"name": intent, "confidence": 0.98}, {"name": "check_balance", "confidence": 0.015},
+               {"name": "out_of_scope", "confidence": 0.005}]
+    message = Message({"text": text, "intent": dict(ranking[0]), "intent_ranking": ranking})
+    if language:
+        message.set("language", {"code": language, "confidence": 0.99, "confident": True})
+    return message
+
+
+@pytest.mark.parametrize("text,language,kept", [
+    ("can u connect me with someone", "en", True),
+    ("Bitte einen Kundenberater", "de", True),
+    ("verbinde mich mit einem Agent", "de", True),  # English cues count in every language
+    ("позовите оператра", "ru", True),
+    ("sambungin ke CS dong", "id", True),
+    ("hubungkan ke petugas", None, True),  # language unknown: every language's cues
+    ("Can my teenager get a debit card?", "en", False),
+    ("Wer hat den Kölner Dom gebaut?", "de", False),
+    ("Transfer antar bank butuh waktu berapa lama?", "id", False),
+])
+def test_person_request_check_keeps_only_requests_that_name_a_person(text, language, kept):
+    [message] = person_request_check().process([classified(text, language)])
+    if kept:
+        assert message.get("intent")["name"] == "request_human"
+        assert message.get("person_request_check") == {"person_named": True}
+    else:  # out_of_scope and request_human swap places; nothing else moves
+        assert message.get("intent") == {"name": "out_of_scope", "confidence": 0.98}
+        assert [(r["name"], r["confidence"]) for r in message.get("intent_ranking")] == [
+            ("out_of_scope", 0.98), ("check_balance", 0.015), ("request_human", 0.005)]
+        assert message.get("person_request_check")["person_named"] is False
+
+
+def test_person_request_check_leaves_other_intents_and_refuses_bad_config():
+    from bot.nlu.person_request import PersonRequestCheck
+
+    [message] = person_request_check().process([classified("Can my teenager get a debit card?", "en", "check_balance")])
+    assert message.get("intent")["name"] == "check_balance" and message.get("person_request_check") is None
+    with pytest.raises(ValueError, match="'en' list"):
+        PersonRequestCheck({**PersonRequestCheck.get_default_config(), "cues": {"de": ["mensch"]}})
