@@ -3,10 +3,12 @@ logins are printed, the printed login works, and Ctrl-C stops everything."""
 
 from __future__ import annotations
 
+import queue
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import requests
@@ -27,16 +29,17 @@ def test_make_run_prints_working_logins_and_stops_on_ctrl_c(trained_model, tmp_p
     }
     process = subprocess.Popen([sys.executable, "-m", "bot.run"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    lines: "queue.Queue[str]" = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout], daemon=True).start()
     output = []
     try:
-        deadline = time.monotonic() + 240
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            if not line:
-                break
-            output.append(line)
-            if "Press Ctrl-C" in line:
-                break
+        deadline = time.monotonic() + 240  # the model exists: no training, just starting up
+        while time.monotonic() < deadline and not any("Press Ctrl-C" in line for line in output):
+            try:
+                output.append(lines.get(timeout=1))
+            except queue.Empty:
+                if process.poll() is not None:
+                    break
         printed = "".join(output)
         assert "Press Ctrl-C" in printed, printed
         desk = f"http://127.0.0.1:{ports['DESK_PORT']}"
@@ -50,8 +53,11 @@ def test_make_run_prints_working_logins_and_stops_on_ctrl_c(trained_model, tmp_p
         assert "condolences" in [c["shortcut"] for c in canned["canned"]]
     finally:
         process.send_signal(signal.SIGINT)
-        rest, _ = process.communicate(timeout=60)
-    assert "All servers stopped." in rest
+        process.wait(timeout=60)
+    time.sleep(0.5)  # the reader thread takes the last lines
+    while not lines.empty():
+        output.append(lines.get())
+    assert "All servers stopped." in "".join(output)
     for port in ports.values():
         try:
             requests.get(f"http://127.0.0.1:{port}/", timeout=2)

@@ -259,16 +259,20 @@ async def _suggestions(store, conversation: ConversationView, last_customer_text
     def candidates(session) -> List[suggestions.Candidate]:
         found = [suggestions.Candidate(c.text, "canned", c.shortcut, c.shortcut)
                  for c in team.canned_responses(session, language)]
-        rows = session.execute(
-            select(Message).where(Message.author == "agent", Message.language == language)
+        replies = session.execute(
+            select(Message.id, Message.conversation_id, Message.text)
+            .where(Message.author == "agent", Message.language == language)
             .order_by(Message.id.desc()).limit(PAST_REPLIES)
-        ).scalars().all()
-        for row in rows:
-            answered = session.execute(
-                select(Message.text).where(Message.conversation_id == row.conversation_id, Message.id < row.id,
-                                           Message.author == "customer").order_by(Message.id.desc()).limit(1)
-            ).scalar_one_or_none()
-            found.append(suggestions.Candidate(row.text, "past", answered or ""))
+        ).all()
+        customer_lines = session.execute(
+            select(Message.id, Message.conversation_id, Message.text).where(
+                Message.author == "customer", Message.conversation_id.in_({r.conversation_id for r in replies}))
+            .order_by(Message.id)
+        ).all() if replies else []
+        for reply in replies:  # paired with the customer's last message before it
+            before = [line.text for line in customer_lines
+                      if line.conversation_id == reply.conversation_id and line.id < reply.id]
+            found.append(suggestions.Candidate(reply.text, "past", before[-1] if before else ""))
         return found
 
     pool = await store.run(candidates)

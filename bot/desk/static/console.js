@@ -96,6 +96,7 @@
       data.handed_back.forEach(function (item) { var li = el("li"); li.appendChild(conversationButton(item, false)); back.appendChild(li); });
       data.queue.forEach(function (item) { var li = el("li"); li.appendChild(conversationButton(item, true)); waiting.appendChild(li); });
       if (!data.mine.length) mine.appendChild(el("li", "empty", "none"));
+      if (!data.handed_back.length) back.appendChild(el("li", "empty", "none"));
       if (!data.queue.length) waiting.appendChild(el("li", "empty", "nobody waiting"));
     }).catch(function (error) { notify(error.message); });
   }
