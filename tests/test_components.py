@@ -13,10 +13,13 @@ from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from ruamel.yaml import YAML
 
 from bot.nlu.language_detector import LanguageDetector
 from bot.nlu.lemma_tokenizer import LemmaTokenizer
+from bot.nlu.person_request import PersonRequestCheck
 from bot.policies.language_policy import LanguageSlotPolicy
+from bot.settings import ROOT
 
 TINY = {
     "en": ["where is my order", "hello there", "thank you so much", "show my savings balance",
@@ -190,12 +193,7 @@ def test_language_guess_is_plain_json(storage, context):
     assert json.loads(json.dumps(message.get("language")))["code"] == "de"
 
 
-def person_request_check() -> "PersonRequestCheck":
-    from ruamel.yaml import YAML
-
-    from bot.nlu.person_request import PersonRequestCheck
-    from bot.settings import ROOT
-
+def person_request_check() -> PersonRequestCheck:
     pipeline = YAML(typ="safe").load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
     own = next(c for c in pipeline if c["name"].endswith("PersonRequestCheck"))
     return PersonRequestCheck({**PersonRequestCheck.get_default_config(), **own})
@@ -234,8 +232,6 @@ def test_person_request_check_keeps_only_requests_that_name_a_person(text, langu
 
 
 def test_person_request_check_leaves_other_intents_and_refuses_bad_config():
-    from bot.nlu.person_request import PersonRequestCheck
-
     [message] = person_request_check().process([classified("Can my teenager get a debit card?", "en", "check_balance")])
     assert message.get("intent")["name"] == "check_balance" and message.get("person_request_check") is None
     with pytest.raises(ValueError, match="'en' list"):

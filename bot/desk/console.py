@@ -24,10 +24,11 @@ from bot.desk import queue, suggestions, team
 from bot.desk.conversations import RateLimiter
 from bot.desk.customer_context import customer_context
 from bot.desk.http import bad_request, json_error, json_object
-from bot.desk.queue import ClaimRefused
+from bot.desk.queue import ActionRefused
 from bot.desk.storage import ConversationView, Message
 from bot.desk.takeover import Takeover
 from bot.desk.team import AgentView, TeamError
+from bot.settings import Settings
 
 STATIC = Path(__file__).resolve().parent / "static"
 COOKIE = "desk_session"
@@ -71,7 +72,7 @@ def agent_only(handler: Handler) -> Callable[[web.Request], Awaitable[web.Stream
                 return json_error(403, "Missing or wrong X-CSRF-Token; reload the console.")
         try:
             return await handler(request, agent)
-        except ClaimRefused as refused:
+        except ActionRefused as refused:
             return json_error(refused.status, str(refused))
         except TeamError as error:
             return json_error(400, str(error))
@@ -83,7 +84,7 @@ def _queue_item(conversation: ConversationView, matched: bool) -> Dict[str, Any]
     return {**conversation.as_json(), "waiting_seconds": queue.waiting_seconds(conversation), "matched": matched}
 
 
-def routes(settings) -> web.RouteTableDef:
+def routes(settings: Settings) -> web.RouteTableDef:
     table = web.RouteTableDef()
     failed_logins = RateLimiter(10, 300)  # per address and username
 

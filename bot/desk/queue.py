@@ -101,8 +101,9 @@ def expected_wait_minutes(session: Session, skill: Optional[str], place: int) ->
     return max(1, round(statistics.median(waits) * place / 60))
 
 
-class ClaimRefused(Exception):
-    """Why an agent cannot take the conversation; ``status`` is the HTTP answer."""
+class ActionRefused(Exception):
+    """Why an agent's claim, reply or other step cannot be done; ``status`` is the HTTP
+    answer."""
 
     def __init__(self, message: str, status: int = 409) -> None:
         super().__init__(message)
@@ -110,18 +111,18 @@ class ClaimRefused(Exception):
 
 
 def claim(session: Session, conversation_id: int, agent: AgentView) -> ConversationView:
-    """The conversation becomes the agent's, or ``ClaimRefused`` says why not. The
+    """The conversation becomes the agent's, or ``ActionRefused`` says why not. The
     conditional UPDATE is the lock: of two agents claiming at once, exactly one
     changes the row."""
     current = team(session)
     me = next((a for a in current.agents if a.id == agent.id), agent)
     if me.status != "available":
-        raise ClaimRefused("You are away: set yourself available to take conversations.")
+        raise ActionRefused("You are away: set yourself available to take conversations.")
     if current.counts.get(me.id, 0) >= me.capacity:
-        raise ClaimRefused(f"You already have {me.capacity} conversations open (your capacity); close one first.")
+        raise ActionRefused(f"You already have {me.capacity} conversations open (your capacity); close one first.")
     row = session.get(Conversation, conversation_id)
     if row is None or (row.state == "queued" and not current.may_see_queued(me, ConversationView.of(row))):
-        raise ClaimRefused("No such conversation in your queue.", 404)
+        raise ActionRefused("No such conversation in your queue.", 404)
     now = utcnow()
     changed = session.execute(
         update(Conversation)
@@ -133,7 +134,7 @@ def claim(session: Session, conversation_id: int, agent: AgentView) -> Conversat
         session.refresh(row)
         owner = session.get(Agent, row.agent_id) if row.agent_id else None
         who = f" by {owner.display_name}" if owner else ""
-        raise ClaimRefused(f"This conversation was already taken{who}." if row.state == "agent"
+        raise ActionRefused(f"This conversation was already taken{who}." if row.state == "agent"
                            else f"This conversation is no longer waiting (it is {row.state}).")
     session.refresh(row)
     return ConversationView.of(row)

@@ -13,7 +13,7 @@ from typing import Any, Dict, List
 from bot.desk import queue
 from bot.desk.conversations import Desk, Reply, csat_question
 from bot.desk.notices import notice
-from bot.desk.queue import ClaimRefused
+from bot.desk.queue import ActionRefused
 from bot.desk.rasa_client import RasaUnavailable
 from bot.desk.storage import ConversationView, utcnow
 from bot.desk.team import SKILLS, AgentView
@@ -32,12 +32,12 @@ class Takeover:
             team = await self.store.run(queue.team)
             if team.may_see(agent, conversation):
                 return conversation
-        raise ClaimRefused("No such conversation in your queue.", 404)
+        raise ActionRefused("No such conversation in your queue.", 404)
 
     async def _own(self, public_id: str, agent: AgentView, states=("agent",)) -> ConversationView:
         conversation = await self.visible(public_id, agent)
         if conversation.state not in states or conversation.agent_id != agent.id:
-            raise ClaimRefused("Claim this conversation first: only the agent who owns it can do that."
+            raise ActionRefused("Claim this conversation first: only the agent who owns it can do that."
                                if conversation.state != "closed" else "This conversation is already closed.")
         return conversation
 
@@ -46,7 +46,7 @@ class Takeover:
         it was taken rather than that it does not exist."""
         conversation = await self.store.conversation(public_id)
         if conversation is None:
-            raise ClaimRefused("No such conversation in your queue.", 404)
+            raise ActionRefused("No such conversation in your queue.", 404)
         async with self.desk.lock(conversation):
             conversation = await self.store.run(lambda session: queue.claim(session, conversation.id, agent))
         await self.desk.changed(conversation)
@@ -54,9 +54,9 @@ class Takeover:
 
     async def reply(self, public_id: str, agent: AgentView, text: Any) -> ConversationView:
         if not isinstance(text, str) or not text.strip():
-            raise ClaimRefused("A reply needs a non-empty text.", 400)
+            raise ActionRefused("A reply needs a non-empty text.", 400)
         if len(text) > self.desk.max_chars:
-            raise ClaimRefused(f"A reply has at most {self.desk.max_chars} characters.", 413)
+            raise ActionRefused(f"A reply has at most {self.desk.max_chars} characters.", 413)
         conversation = await self._own(public_id, agent)
         async with self.desk.lock(conversation):
             await self.store.add_message(conversation, "agent", text,
@@ -67,7 +67,7 @@ class Takeover:
 
     async def transfer(self, public_id: str, agent: AgentView, skill: Any) -> ConversationView:
         if skill not in SKILLS:
-            raise ClaimRefused(f"Transfer to one of {', '.join(SKILLS)}.", 400)
+            raise ActionRefused(f"Transfer to one of {', '.join(SKILLS)}.", 400)
         conversation = await self._own(public_id, agent)
         async with self.desk.lock(conversation):
             conversation = await self.store.update(conversation, state="queued", skill=skill, agent_id=None)
@@ -83,7 +83,7 @@ class Takeover:
             try:
                 await self.desk.rasa.append_events(conversation.public_id, events)
             except RasaUnavailable as error:
-                raise ClaimRefused(f"The bot cannot take over right now ({error}); the conversation stays yours.",
+                raise ActionRefused(f"The bot cannot take over right now ({error}); the conversation stays yours.",
                                    503) from error
             # The agent stays on record: they can follow the bot and close the conversation.
             conversation = await self.store.update(conversation, state="bot")
