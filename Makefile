@@ -54,7 +54,10 @@ bench-sensitivity: venv  ## cross-validated sensitivity threshold on training da
 bench-escalation: train  ## handoff recall / false escalation per language -> bench/results/escalation.md
 	@$(PY) -m bench.escalation --brighter-limit 300
 
+bench-escalation-dev: train  ## the same on the development set, listing every error -> bench/results/escalation_dev.md
+	@$(PY) -m bench.escalation --dev
+
 clean:  ## remove trained models and caches (keeps .venv)
 	rm -rf models .cache .pytest_cache
 
-.PHONY: help venv train validate seed run test bench bench-nlu bench-sensitivity bench-escalation clean
+.PHONY: help venv train validate seed run test bench bench-nlu bench-sensitivity bench-escalation bench-escalation-dev clean
