@@ -39,6 +39,12 @@ def blank_pipeline(language: Text) -> spacy.language.Language:
     return nlp
 
 
+@lru_cache(maxsize=None)
+def lookup_table(language: Text) -> Any:
+    """The ``lemma_lookup`` table of ``language``'s lemmatizer."""
+    return blank_pipeline(language).get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+
+
 def _is_droppable_punctuation(text: Text) -> bool:
     """Single punctuation marks carry no meaning, except the ones that start an id."""
     return len(text) == 1 and not text.isalnum() and text not in _ID_PREFIXES
@@ -59,6 +65,10 @@ class LemmaTokenizer(Tokenizer):
             "prefix_separator_symbol": None,
             # Languages whose tokens get dictionary lemmas; the others keep the word.
             "lemmatize_languages": list(SUPPORTED_LANGUAGES),
+            # The lookup tables are keyed on lower-case forms (German nouns aside), so a
+            # capitalised word ("Покажите" at the start of a sentence) finds no lemma;
+            # with this on it gets the lemma of its lower-case form instead.
+            "lowercase_lookup": False,
         }
 
     @staticmethod
@@ -89,11 +99,18 @@ class LemmaTokenizer(Tokenizer):
                 continue
             # Some languages' rules keep "C-58812." together; entities end before the dot.
             word = token.text.rstrip(_TRAILING_PUNCTUATION) or token.text
-            lemma = token.lemma_ if word == token.text and lemmatize else word
+            lemma = self._lemma(token, language) if word == token.text and lemmatize else word
             tokens.append(Token(word, token.idx, lemma=(lemma or word).lower()))
         if not tokens:  # emoji-only or punctuation-only text still needs one token
             tokens = [Token(text, 0, lemma=text)]
         return self._apply_token_pattern(tokens)
+
+    def _lemma(self, token: Any, language: Text) -> Text:
+        lemma = token.lemma_
+        lower = token.text.lower()
+        if self._config.get("lowercase_lookup") and lemma == token.text and lower != token.text:
+            return lookup_table(language).get(lower, lower)
+        return lemma
 
     @staticmethod
     def _is_confident(message: Message) -> bool:
