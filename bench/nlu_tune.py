@@ -97,12 +97,20 @@ CANDIDATES: Dict[str, List[Callable[[Dict], None]]] = {
     "lowercase_lookup": [_set(TOKENIZER, lowercase_lookup=True)],
     "char_1_5": [_set("CountVectorsFeaturizer", CHARS, min_ngram=1)],
     "epochs_100": [_set("DIETClassifier", epochs=100)],
+    "epochs_40": [_set("DIETClassifier", epochs=40)],
     "no_lexsyn": [_drop("LexicalSyntacticFeaturizer")],
     "lowercase_lookup+char_1_5": [
         _set(TOKENIZER, lowercase_lookup=True), _set("CountVectorsFeaturizer", CHARS, min_ngram=1),
     ],
     "lowercase_lookup+epochs_100": [
         _set(TOKENIZER, lowercase_lookup=True), _set("DIETClassifier", epochs=100),
+    ],
+    "char_1_5+epochs_40": [
+        _set("CountVectorsFeaturizer", CHARS, min_ngram=1), _set("DIETClassifier", epochs=40),
+    ],
+    "lowercase_lookup+char_1_5+epochs_40": [
+        _set(TOKENIZER, lowercase_lookup=True), _set("CountVectorsFeaturizer", CHARS, min_ngram=1),
+        _set("DIETClassifier", epochs=40),
     ],
     "ru_no_lemma+char_1_5": [
         _set(TOKENIZER, lemmatize_languages=["de", "id"]), _set("CountVectorsFeaturizer", CHARS, min_ngram=1),
