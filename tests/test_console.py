@@ -85,15 +85,21 @@ def test_login_sets_a_safe_cookie_and_logout_ends_the_session(desk, team):
 def test_wrong_password_and_bad_login_bodies_are_refused(desk, team):
     assert AgentClient(desk.url, "carla", "wrong password!").login.status_code == 401
     assert AgentClient(desk.url, "nobody-here", "wrong password!").login.status_code == 401
-    for body in ("not json", "[1, 2]"):
+    for body in ("not json", "[1, 2]", '{"username": "\\ud800", "password": "x"}',
+                 '{"username": ["carla"], "password": "x"}', '{"username": "%s", "password": "x"}' % ("a" * 70)):
         answer = requests.post(f"{desk.url}/api/v1/agent/login", data=body, timeout=30)
-        assert answer.status_code == 400 and "error" in answer.json()
+        assert answer.status_code == 400 and "error" in answer.json(), body
+    create_agent(desk.database_url, "guessed", ["care"], ["de"], status="away")
+    with ThreadPoolExecutor(4) as pool:  # guesses in parallel count too
+        list(pool.map(lambda _: AgentClient(desk.url, "guessed", "wrong password!"), range(12)))
+    assert AgentClient(desk.url, "guessed").login.status_code == 429  # even the right one, for a while
 
 
 def test_changes_need_the_csrf_token_and_the_same_origin(desk, team):
     carla = team["carla"]
     assert carla.post("/api/v1/agent/status", {"status": "away"}, csrf="").status_code == 403
     assert carla.post("/api/v1/agent/status", {"status": "away"}, csrf="forged-token").status_code == 403
+    assert carla.post("/api/v1/agent/status", {"status": "away"}, csrf="fälschung").status_code == 403
     cross_site = carla.post("/api/v1/agent/status", {"status": "away"}, Origin="https://evil.example")
     assert cross_site.status_code == 403
     assert carla.get("/api/v1/agent/me").json()["agent"]["status"] == "available"  # nothing changed
@@ -144,6 +150,17 @@ def test_capacity_and_away_status_limit_claims(desk, team):
     clara = team["clara"]
     clara.post("/api/v1/agent/status", {"status": "away"})
     assert "away" in clara.act(two, "claim").json()["error"]
+
+
+def test_one_agent_claiming_two_at_once_stays_within_capacity(desk, team):
+    one, two = queue_conversation(desk, ASK_HUMAN_EN), queue_conversation(desk, ASK_HUMAN_EN)
+    for conversation in (one, two):
+        set_conversation(desk.database_url, conversation, skill="billing", language="en")
+    bill = team["bill"]  # capacity 1
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda conversation: bill.act(conversation, "claim"), (one, two)))
+    assert sorted(a.status_code for a in answers) == [200, 409]
+    assert len(bill.get("/api/v1/agent/queue").json()["mine"]) == 1
 
 
 def test_two_agents_claiming_at_once_one_wins(desk, team):
@@ -235,17 +252,24 @@ def test_transfer_moves_the_conversation_to_another_skill(desk, team):
     assert conversation in AgentClient(desk.url, "bernd").queue_ids()
 
 
-def test_canned_responses_are_managed_and_suggested(desk, team):
-    carla = team["carla"]
-    bad = carla.post("/api/v1/agent/canned", {"language": "xx", "shortcut": "a", "text": "b"})
-    assert bad.status_code == 400 and "Language" in bad.json()["error"]
-    created = carla.post("/api/v1/agent/canned", {"language": "de", "shortcut": "beileid",
-                                                  "text": "Mein herzliches Beileid zum Tod Ihres Vaters."})
+def test_canned_responses_are_managed_by_supervisors_and_suggested(desk, team):
+    carla, sue = team["carla"], team["sue"]
+    refused = carla.post("/api/v1/agent/canned", {"language": "de", "shortcut": "x", "text": "Besuchen Sie evil.example"})
+    assert refused.status_code == 403  # agents use canned responses; supervisors change them
+    for body in ({"language": "xx", "shortcut": "a", "text": "b"}, {"language": "de", "shortcut": 5, "text": "b"},
+                 {"language": "de", "shortcut": "a", "text": ["b"]}):
+        bad = sue.post("/api/v1/agent/canned", body)
+        assert bad.status_code == 400 and bad.json()["error"], body
+    created = sue.post("/api/v1/agent/canned", {"language": "de", "shortcut": "beileid",
+                                                "text": "Mein herzliches Beileid zum Tod Ihres Vaters."})
     assert created.status_code == 201, created.text
-    carla.post("/api/v1/agent/canned", {"language": "de", "shortcut": "lieferung",
-                                         "text": "Ihre Bestellung ist unterwegs und kommt bald an."})
-    clash = carla.post("/api/v1/agent/canned", {"language": "de", "shortcut": "beileid", "text": "x"})
-    assert clash.status_code == 400
+    sue.post("/api/v1/agent/canned", {"language": "de", "shortcut": "lieferung",
+                                      "text": "Ihre Bestellung ist unterwegs und kommt bald an."})
+    clash = sue.post("/api/v1/agent/canned", {"language": "de", "shortcut": "beileid", "text": "x"})
+    assert clash.status_code == 409
+    missing = sue.session.put(f"{desk.url}/api/v1/agent/canned/999999", json={"language": "de", "shortcut": "y",
+                              "text": "z"}, headers={"X-CSRF-Token": sue.csrf}, timeout=30)
+    assert missing.status_code == 404
 
     conversation = queue_conversation(desk, BEREAVEMENT_DE)
     view = carla.get(f"/api/v1/agent/conversations/{conversation}").json()
@@ -255,8 +279,8 @@ def test_canned_responses_are_managed_and_suggested(desk, team):
     assert ranked[:2] == [("past", "Mein Beileid. Ich kümmere mich darum."),
                           ("canned", "Mein herzliches Beileid zum Tod Ihres Vaters.")]
     canned_id = created.json()["canned"]["id"]
-    deleted = carla.session.delete(f"{desk.url}/api/v1/agent/canned/{canned_id}",
-                                   headers={"X-CSRF-Token": carla.csrf}, timeout=30)
+    deleted = sue.session.delete(f"{desk.url}/api/v1/agent/canned/{canned_id}",
+                                 headers={"X-CSRF-Token": sue.csrf}, timeout=30)
     assert deleted.status_code == 200
     shortcuts = [c["shortcut"] for c in carla.get("/api/v1/agent/canned?language=de").json()["canned"]]
     assert "beileid" not in shortcuts and "lieferung" in shortcuts

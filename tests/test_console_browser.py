@@ -30,8 +30,9 @@ def windows(browser: Browser, desk) -> Iterator[Tuple[Page, Page]]:
     browser profile; JavaScript errors on either page fail the test."""
     set_everyone_away(desk.database_url)
     create_agent(desk.database_url, "greta", ["care"], ["de"])
-    greta = AgentClient(desk.url, "greta")
-    greta.post("/api/v1/agent/canned", {"language": "de", "shortcut": "beileid", "text": CONDOLENCES})
+    create_agent(desk.database_url, "svenja", ["care"], ["en"], supervisor=True, status="away")
+    svenja = AgentClient(desk.url, "svenja")  # supervisors manage canned responses
+    svenja.post("/api/v1/agent/canned", {"language": "de", "shortcut": "beileid", "text": CONDOLENCES})
     contexts = [browser.new_context(locale="de-DE", viewport={"width": 1280, "height": 800}) for _ in range(2)]
     pages = [context.new_page() for context in contexts]
     errors = []

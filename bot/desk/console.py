@@ -18,7 +18,7 @@ from urllib.parse import urlparse
 
 from aiohttp import WSMsgType, web
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from bot.desk import queue, suggestions, team
 from bot.desk.conversations import RateLimiter
@@ -68,14 +68,17 @@ def agent_only(handler: Handler) -> Callable[[web.Request], Awaitable[web.Stream
         if request.method not in ("GET", "HEAD"):
             if not _same_origin(request):
                 return json_error(403, "Cross-site request refused.")
-            if not hmac.compare_digest(request.headers.get("X-CSRF-Token", ""), csrf):
+            given = request.headers.get("X-CSRF-Token", "").encode("utf-8", "surrogateescape")
+            if not hmac.compare_digest(given, csrf.encode()):
                 return json_error(403, "Missing or wrong X-CSRF-Token; reload the console.")
         try:
             return await handler(request, agent)
         except ActionRefused as refused:
             return json_error(refused.status, str(refused))
         except TeamError as error:
-            return json_error(400, str(error))
+            return json_error(error.status, str(error))
+        except IntegrityError:  # the same canned shortcut saved twice at once
+            return json_error(409, "Someone saved the same thing at the same moment; reload and try again.")
 
     return checked
 
@@ -86,7 +89,7 @@ def _queue_item(conversation: ConversationView, matched: bool) -> Dict[str, Any]
 
 def routes(settings: Settings) -> web.RouteTableDef:
     table = web.RouteTableDef()
-    failed_logins = RateLimiter(10, 300)  # per address and username
+    login_attempts = RateLimiter(10, 300)  # per address and username; a success starts afresh
 
     def page(name: str, content_type: str) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def serve(request: web.Request) -> web.StreamResponse:
@@ -103,16 +106,17 @@ def routes(settings: Settings) -> web.RouteTableDef:
             return json_error(403, "Cross-site request refused.")
         body = await json_object(request)
         username, password = body.get("username"), body.get("password")
-        if not isinstance(username, str) or not isinstance(password, str):
-            raise bad_request("Send a username and a password.")
+        if not isinstance(username, str) or not isinstance(password, str) or len(username) > 64 \
+                or len(password) > 1024:
+            raise bad_request("Send a username (at most 64 characters) and a password.")
         attempt = f"{request.remote}:{username.strip().lower()}"
-        if failed_logins.exhausted(attempt):
-            return json_error(429, "Too many failed logins for this user; wait a few minutes.")
+        if not login_attempts.allow(attempt):  # counted before the check: parallel guesses count too
+            return json_error(429, "Too many login attempts for this user; wait a few minutes.")
         store = request.app["desk"].store
         done = await store.run(lambda s: team.log_in(s, username.strip(), password))
         if done is None:
-            failed_logins.allow(attempt)
             return json_error(401, "Wrong username or password.")
+        login_attempts.forgive(attempt)
         response = web.json_response({"agent": done.agent.as_json(), "csrf_token": done.csrf_token})
         secure = settings.cookie_secure if settings.cookie_secure is not None else request.secure
         response.set_cookie(COOKIE, done.token, httponly=True, samesite="Strict", secure=secure, path="/",
@@ -205,9 +209,15 @@ def routes(settings: Settings) -> web.RouteTableDef:
         found = await request.app["desk"].store.run(lambda s: team.canned_responses(s, language))
         return web.json_response({"canned": [c.as_json() for c in found]})
 
+    def supervisors_only(agent: AgentView) -> None:
+        """Every agent sends canned responses; only supervisors change them."""
+        if not agent.supervisor:
+            raise TeamError("Only supervisors can change canned responses.", 403)
+
     @table.post("/api/v1/agent/canned")
     @agent_only
     async def canned_add(request: web.Request, agent: AgentView) -> web.Response:
+        supervisors_only(agent)
         body = await json_object(request)
         saved = await request.app["desk"].store.run(
             lambda s: team.save_canned(s, body.get("language"), body.get("shortcut"), body.get("text")))
@@ -216,6 +226,7 @@ def routes(settings: Settings) -> web.RouteTableDef:
     @table.put("/api/v1/agent/canned/{canned_id:\\d+}")
     @agent_only
     async def canned_change(request: web.Request, agent: AgentView) -> web.Response:
+        supervisors_only(agent)
         body = await json_object(request)
         canned_id = int(request.match_info["canned_id"])
         saved = await request.app["desk"].store.run(
@@ -225,6 +236,7 @@ def routes(settings: Settings) -> web.RouteTableDef:
     @table.delete("/api/v1/agent/canned/{canned_id:\\d+}")
     @agent_only
     async def canned_delete(request: web.Request, agent: AgentView) -> web.Response:
+        supervisors_only(agent)
         canned_id = int(request.match_info["canned_id"])
         if not await request.app["desk"].store.run(lambda s: team.delete_canned(s, canned_id)):
             return json_error(404, "No such canned response.")
@@ -273,7 +285,7 @@ async def _suggestions(store, conversation: ConversationView, last_customer_text
         for reply in replies:  # paired with the customer's last message before it
             before = [line.text for line in customer_lines
                       if line.conversation_id == reply.conversation_id and line.id < reply.id]
-            found.append(suggestions.Candidate(reply.text, "past", before[-1] if before else ""))
+            found.append(suggestions.Candidate(suggestions.scrub(reply.text), "past", before[-1] if before else ""))
         return found
 
     pool = await store.run(candidates)

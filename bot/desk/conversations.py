@@ -109,19 +109,19 @@ class RateLimiter:
         self._limit, self._seconds = limit, seconds
         self._seen: Dict[str, Deque[float]] = defaultdict(deque)
 
-    def exhausted(self, key: str) -> bool:
-        """Whether ``key`` used up its window, without counting this as a use."""
+    def allow(self, key: str) -> bool:
         now = time.monotonic()
         seen = self._seen[key]
         while seen and now - seen[0] > self._seconds:
             seen.popleft()
-        return len(seen) >= self._limit
-
-    def allow(self, key: str) -> bool:
-        if self.exhausted(key):
+        if len(seen) >= self._limit:
             return False
-        self._seen[key].append(time.monotonic())
+        seen.append(now)
         return True
+
+    def forgive(self, key: str) -> None:
+        """Forgets ``key``'s uses (a login that succeeded)."""
+        self._seen.pop(key, None)
 
 
 def replies_from_rasa(messages: List[Dict[str, Any]]) -> tuple:
@@ -263,6 +263,7 @@ class Desk:
         if handoff:
             changes.update(
                 state="queued",
+                agent_id=None,  # handed back earlier: routing decides who takes it now
                 reasons=list(handoff.get("reasons") or []),
                 skill=handoff.get("skill"),
                 priority=handoff.get("priority"),

@@ -3,7 +3,8 @@
 Read-only, from the actions' database (the same ``DATABASE_URL``). The customer is
 known when the channel verified who they are (a Telegram or Messenger identity linked
 to a customer); otherwise the agent sees the orders the customer named in the chat.
-Account balances are shown only for a known, verified customer.
+Name, account balances and the tracking of orders are shown only for a customer the
+channel verified.
 """
 
 from __future__ import annotations
@@ -17,10 +18,14 @@ from actions.db import Account, ChannelIdentity, Customer, Order, OrderReference
 from bot.desk.storage import ConversationView
 
 
-def _order_json(order: Order) -> Dict[str, Any]:
-    return {"code": order.code, "status": order.status, "carrier": order.carrier,
-            "tracking_number": order.tracking_number, "ordered_on": order.ordered_on.isoformat(),
-            "expected_on": order.expected_on.isoformat() if order.expected_on else None}
+def _order_json(order: Order, theirs: bool) -> Dict[str, Any]:
+    """An order named in the chat by someone not verified as its owner shows its status
+    only: anyone can type an order number."""
+    shown = {"code": order.code, "status": order.status, "ordered_on": order.ordered_on.isoformat(),
+             "expected_on": order.expected_on.isoformat() if order.expected_on else None, "verified": theirs}
+    if theirs:
+        shown.update(carrier=order.carrier, tracking_number=order.tracking_number)
+    return shown
 
 
 def customer_context(session: Session, conversation: ConversationView, customer_texts: Iterable[str]) -> Dict[str, Any]:
@@ -35,12 +40,14 @@ def customer_context(session: Session, conversation: ConversationView, customer_
     orders: List[Order] = list(session.execute(
         select(Order).where(or_(*conditions)).order_by(Order.ordered_on.desc()).limit(20)).scalars()
     ) if conditions else []
-    context: Dict[str, Any] = {"customer": None, "orders": [_order_json(order) for order in orders], "accounts": []}
+    verified_customer = identity.customer_id if identity is not None and identity.verified else None
+    context: Dict[str, Any] = {"customer": None, "accounts": [],
+                               "orders": [_order_json(order, order.customer_id == verified_customer) for order in orders]}
     if identity is not None:
         customer = session.get(Customer, identity.customer_id)
-        context["customer"] = {"name": customer.name, "verified": bool(identity.verified),
-                               "preferred_language": customer.preferred_language}
+        context["customer"] = {"verified": bool(identity.verified)}
         if identity.verified:
+            context["customer"].update(name=customer.name, preferred_language=customer.preferred_language)
             context["accounts"] = [
                 {"number": a.number, "type": a.type, "currency": a.currency, "balance": str(a.balance)}
                 for a in session.execute(select(Account).where(Account.customer_id == customer.id)

@@ -77,8 +77,9 @@ def ensure_demo(store: DeskStore, secrets_file: Path) -> List[Dict[str, str]]:
 
     store.run_sync(work)
     secrets_file.parent.mkdir(parents=True, exist_ok=True)
-    secrets_file.write_text(json.dumps(every_database, indent=2))
-    os.chmod(secrets_file, 0o600)
+    descriptor = os.open(secrets_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # never readable by others
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(json.dumps(every_database, indent=2))
     return [{"username": a["username"], "password": known[a["username"]],
              "about": f"{', '.join(a['skills'])}; {', '.join(a['languages'])}"
                       + ("; supervisor" if a["supervisor"] else "")} for a in DEMO_AGENTS]

@@ -45,6 +45,10 @@ async def json_object(request: web.Request, raw: bytes = b"") -> Dict[str, Any]:
         raise bad_request("The body is not valid JSON.")
     if not isinstance(body, dict):
         raise bad_request("The body must be a JSON object.")
+    try:  # "\ud800" is valid JSON but no database can store it
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise bad_request("The body contains text that is not valid Unicode.")
     return body
 
 

@@ -7,6 +7,7 @@ permission is checked. So the socket can never show anyone data they may not rea
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from typing import Dict, Optional, Set
@@ -17,6 +18,7 @@ from bot.desk import queue
 from bot.desk.storage import ConversationView, DeskStore
 
 log = logging.getLogger(__name__)
+SEND_TIMEOUT_SECONDS = 1.0
 
 
 class LiveUpdates:
@@ -43,10 +45,11 @@ class LiveUpdates:
             if conversation is not None and team.may_see(agent, conversation):
                 event["conversation"] = conversation.public_id
             for socket in list(self._sockets.get(agent.id, ())):
-                try:
-                    await socket.send_json(event)
-                except (ConnectionError, RuntimeError):
+                try:  # a stalled browser must not hold up the customers' replies
+                    await asyncio.wait_for(socket.send_json(event), SEND_TIMEOUT_SECONDS)
+                except (ConnectionError, RuntimeError, asyncio.TimeoutError):
                     self.remove(agent.id, socket)
+                    await socket.close()
 
     async def close_all(self) -> None:
         for sockets in list(self._sockets.values()):

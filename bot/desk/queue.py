@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Dict, Iterable, List, Optional
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bot.desk.storage import Conversation, ConversationView, aware, utcnow
@@ -121,19 +121,25 @@ def claim(session: Session, conversation_id: int, agent: AgentView) -> Conversat
     if current.counts.get(me.id, 0) >= me.capacity:
         raise ActionRefused(f"You already have {me.capacity} conversations open (your capacity); close one first.")
     row = session.get(Conversation, conversation_id)
-    if row is None or (row.state == "queued" and not current.may_see_queued(me, ConversationView.of(row))):
+    # Only what the agent could see in a queue is named; anything else does not exist.
+    if row is None or not (me.supervisor or current.may_see_queued(me, ConversationView.of(row))):
         raise ActionRefused("No such conversation in your queue.", 404)
     now = utcnow()
+    open_now = (select(func.count()).select_from(Conversation)
+                .where(Conversation.agent_id == me.id, Conversation.state == "agent").scalar_subquery())
     changed = session.execute(
         update(Conversation)
-        .where(Conversation.id == conversation_id, Conversation.state == "queued")
+        # Still waiting, and the agent still has room: two claims at once cannot both win.
+        .where(Conversation.id == conversation_id, Conversation.state == "queued", open_now < me.capacity)
         .values(state="agent", agent_id=me.id, claimed_at=now, updated_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     if changed != 1:
         session.refresh(row)
+        if row.state == "queued":
+            raise ActionRefused(f"You already have {me.capacity} conversations open (your capacity); close one first.")
         owner = session.get(Agent, row.agent_id) if row.agent_id else None
-        who = f" by {owner.display_name}" if owner else ""
+        who = f" by {owner.display_name}" if owner and row.state == "agent" else ""
         raise ActionRefused(f"This conversation was already taken{who}." if row.state == "agent"
                            else f"This conversation is no longer waiting (it is {row.state}).")
     session.refresh(row)

@@ -9,6 +9,7 @@ the candidate's text or, for past replies, the message it answered.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
@@ -16,6 +17,14 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
 MIN_SCORE = 0.05
+# What is about one customer in another customer's reply: long numbers (orders, cards,
+# tracking, phones) and e-mail addresses.
+_PERSONAL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|[A-Za-z]?-?\d[\d -]{2,}\d")
+
+
+def scrub(text: str) -> str:
+    """A past reply with the previous customer's numbers and addresses blanked out."""
+    return _PERSONAL.sub("…", text)
 
 
 @dataclass(frozen=True)

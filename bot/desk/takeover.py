@@ -59,8 +59,9 @@ class Takeover:
             raise ActionRefused(f"A reply has at most {self.desk.max_chars} characters.", 413)
         conversation = await self._own(public_id, agent)
         async with self.desk.lock(conversation):
+            conversation = await self._own(public_id, agent)  # it may have changed while we waited
             await self.store.add_message(conversation, "agent", text,
-                                         payload={"agent": agent.username, "sender_name": agent.display_name})
+                                         payload={"sender_name": agent.display_name})
         await self.desk.changed(conversation)
         await self.desk.deliver(conversation, Reply(text=text, author="agent", sender_name=agent.display_name))
         return conversation
@@ -70,6 +71,7 @@ class Takeover:
             raise ActionRefused(f"Transfer to one of {', '.join(SKILLS)}.", 400)
         conversation = await self._own(public_id, agent)
         async with self.desk.lock(conversation):
+            conversation = await self._own(public_id, agent)
             conversation = await self.store.update(conversation, state="queued", skill=skill, agent_id=None)
             reply = await self.desk.queue_notice(conversation)
         await self.desk.changed(conversation)
@@ -79,6 +81,7 @@ class Takeover:
     async def hand_back(self, public_id: str, agent: AgentView) -> ConversationView:
         conversation = await self._own(public_id, agent)
         async with self.desk.lock(conversation):
+            conversation = await self._own(public_id, agent)
             events = await self._agent_turns(conversation)
             try:
                 await self.desk.rasa.append_events(conversation.public_id, events)
@@ -97,6 +100,7 @@ class Takeover:
         """Ends the conversation (also after handing it back) and asks for CSAT."""
         conversation = await self._own(public_id, agent, states=("agent", "bot"))
         async with self.desk.lock(conversation):
+            conversation = await self._own(public_id, agent, states=("agent", "bot"))
             conversation = await self.store.update(conversation, state="closed", csat_requested_at=utcnow())
             reply = csat_question(conversation.language)
             await self.store.add_message(conversation, "system", reply.text, payload={"buttons": reply.buttons})
@@ -105,14 +109,14 @@ class Takeover:
         return conversation
 
     async def _agent_turns(self, conversation: ConversationView) -> List[Dict[str, Any]]:
-        """Rasa events for what agents wrote since the handoff, and a cleared decision so
-        the policy starts afresh."""
-        since = conversation.queued_at
+        """Rasa events for what agents wrote since the bot last spoke (transfers
+        included), and a cleared decision so the policy starts afresh."""
+        messages = await self.store.transcript(conversation)
+        last_bot = max((i for i, message in enumerate(messages) if message.author == "bot"), default=-1)
         events: List[Dict[str, Any]] = [
             {"event": "bot", "text": message.text, "timestamp": message.created_at.timestamp(),
              "metadata": {"author": "agent", "sender_name": (message.payload or {}).get("sender_name")}}
-            for message in await self.store.transcript(conversation)
-            if message.author == "agent" and (since is None or message.created_at >= since)
+            for message in messages[last_bot + 1:] if message.author == "agent"
         ]
         events.append({"event": "slot", "name": "handoff", "value": None})
         return events

@@ -40,7 +40,12 @@ SESSION_LIFETIME = timedelta(hours=12)
 
 
 class TeamError(ValueError):
-    """Input that cannot make a valid agent or canned response; the message says why."""
+    """Input that cannot make a valid agent or canned response; the message says why and
+    ``status`` is the HTTP answer."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class Agent(Base):
@@ -208,7 +213,9 @@ def save_canned(session: Session, language: str, shortcut: str, text: str, canne
     """Adds a canned response, or changes the one with ``canned_id``."""
     if language not in SUPPORTED_LANGUAGES:
         raise TeamError(f"Language is one of {', '.join(SUPPORTED_LANGUAGES)}.")
-    shortcut = (shortcut or "").strip().lstrip("/")
+    if not isinstance(shortcut, str):
+        raise TeamError("A shortcut is text, such as 'condolences'.")
+    shortcut = shortcut.strip().lstrip("/")
     if not shortcut or len(shortcut) > 32 or not shortcut.replace("-", "").replace("_", "").isalnum():
         raise TeamError("A shortcut is 1-32 letters, digits, '-' or '_' (typed as /shortcut in the reply box).")
     if not isinstance(text, str) or not text.strip() or len(text) > 2000:
@@ -216,10 +223,10 @@ def save_canned(session: Session, language: str, shortcut: str, text: str, canne
     clash = session.execute(select(CannedResponse).where(
         CannedResponse.language == language, CannedResponse.shortcut == shortcut)).scalar_one_or_none()
     if clash is not None and clash.id != canned_id:
-        raise TeamError(f"/{shortcut} already exists in {language}; pick another shortcut.")
+        raise TeamError(f"/{shortcut} already exists in {language}; pick another shortcut.", 409)
     row = session.get(CannedResponse, canned_id) if canned_id else CannedResponse()
     if row is None:
-        raise TeamError("No such canned response.")
+        raise TeamError("No such canned response.", 404)
     row.language, row.shortcut, row.text, row.updated_at = language, shortcut, text.strip(), utcnow()
     session.add(row)
     session.flush()

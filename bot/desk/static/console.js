@@ -52,6 +52,7 @@
     $("me").textContent = me.display_name + (me.supervisor ? " (supervisor)" : "");
     $("skills").textContent = me.skills.join(", ") + " · " + me.languages.join(", ");
     $("status").value = me.status;
+    $("canned-form").hidden = !me.supervisor;  // every agent uses them; supervisors change them
     connectLive();
     loadQueue();
     loadCanned();
@@ -179,16 +180,18 @@
     aside.replaceChildren(el("h2", "", "Customer"));
     if (context.unavailable) { aside.appendChild(el("p", "", context.unavailable)); return; }
     var list = el("dl");
-    if (context.customer) {
+    if (context.customer && context.customer.verified) {
       list.appendChild(el("dt", "", context.customer.name));
-      list.appendChild(el("dd", "", context.customer.verified ? "verified via channel" : "not verified"));
+      list.appendChild(el("dd", "", "verified via channel"));
+    } else if (context.customer) {
+      list.appendChild(el("dd", "", "Known channel identity, not verified."));
     } else {
       list.appendChild(el("dd", "", "Not identified by the channel."));
     }
     list.appendChild(el("dt", "", "Orders"));
     if (!(context.orders || []).length) list.appendChild(el("dd", "", "none mentioned"));
     (context.orders || []).forEach(function (order) {
-      list.appendChild(el("dd", "order", order.code + ": " + order.status +
+      list.appendChild(el("dd", "order", order.code + ": " + order.status + (order.verified ? "" : " (named in the chat)") +
         (order.expected_on ? " (expected " + order.expected_on + ")" : "") +
         (order.carrier ? " · " + order.carrier + " " + (order.tracking_number || "") : "")));
     });
@@ -259,6 +262,7 @@
       li.appendChild(el("span", "", item.text));
       var edit = el("button", "", "Edit"), remove = el("button", "", "Delete");
       edit.type = remove.type = "button";
+      edit.hidden = remove.hidden = !me.supervisor;
       edit.addEventListener("click", function () {
         $("canned-id").value = item.id; $("canned-shortcut").value = item.shortcut; $("canned-text").value = item.text;
       });
