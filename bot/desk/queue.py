@@ -114,6 +114,9 @@ def claim(session: Session, conversation_id: int, agent: AgentView) -> Conversat
     """The conversation becomes the agent's, or ``ActionRefused`` says why not. The
     conditional UPDATE is the lock: of two agents claiming at once, exactly one
     changes the row."""
+    # One claim at a time per agent: the agent's row is locked (PostgreSQL; SQLite has one
+    # writer anyway), so two claims at once cannot both count the same open conversations.
+    session.execute(select(Agent.id).where(Agent.id == agent.id).with_for_update())
     current = team(session)
     me = next((a for a in current.agents if a.id == agent.id), agent)
     if me.status != "available":
