@@ -66,6 +66,18 @@ def test_rate_limiter_window():
     assert [limiter.allow("a"), limiter.allow("a"), limiter.allow("a"), limiter.allow("b")] == [True, True, False, True]
 
 
+def test_rate_limiter_forgets_senders_silent_for_a_window_but_keeps_active_ones():
+    now = [0.0]
+    limiter = RateLimiter(2, 60, clock=lambda: now[0])
+    for sender in range(1000):
+        limiter.allow(f"scan-{sender}")
+    now[0] = 50.0
+    assert [limiter.allow("active"), limiter.allow("active")] == [True, True]
+    now[0] = 70.0  # a window after the scan, 20 s after "active" used its two messages
+    assert limiter.allow("active") is False
+    assert len(limiter) == 1
+
+
 @pytest.fixture
 def platform():
     fake = FakePlatform().start()

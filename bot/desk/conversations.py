@@ -105,12 +105,18 @@ def csat_question(language: Optional[str]) -> Reply:
 class RateLimiter:
     """At most ``limit`` messages per sender in any ``seconds`` window (in memory)."""
 
-    def __init__(self, limit: int, seconds: float) -> None:
-        self._limit, self._seconds = limit, seconds
+    def __init__(self, limit: int, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._limit, self._seconds, self._clock = limit, seconds, clock
         self._seen: Dict[str, Deque[float]] = defaultdict(deque)
+        self._next_sweep = clock() + seconds
+
+    def __len__(self) -> int:
+        return len(self._seen)
 
     def allow(self, key: str) -> bool:
-        now = time.monotonic()
+        now = self._clock()
+        if now >= self._next_sweep:
+            self._forget_idle(now)
         seen = self._seen[key]
         while seen and now - seen[0] > self._seconds:
             seen.popleft()
@@ -118,6 +124,13 @@ class RateLimiter:
             return False
         seen.append(now)
         return True
+
+    def _forget_idle(self, now: float) -> None:
+        """Drops senders silent for a whole window, once per window: otherwise every
+        address or username that ever knocked (a scan, a password spray) stays in memory."""
+        for key in [key for key, seen in self._seen.items() if not seen or now - seen[-1] > self._seconds]:
+            del self._seen[key]
+        self._next_sweep = now + self._seconds
 
     def forgive(self, key: str) -> None:
         """Forgets ``key``'s uses (a login that succeeded)."""
