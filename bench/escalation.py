@@ -14,9 +14,10 @@ the thresholds of ``config.yml``. Writes ``bench/results/escalation.{json,md}``.
 ``--dev`` scores the development set ``bench/data/escalation_dev/<lang>.yml`` instead
 (written apart from the test set, for tuning thresholds and data) and lists every miss
 and false escalation there, which the test run never does. Writes
-``bench/results/escalation_dev.{json,md}``.
+``bench/results/escalation_dev.{json,md}``; ``--dev DIR`` scores another development
+set and writes ``bench/results/<DIR name>.{json,md}``.
 
-Usage: ``python -m bench.escalation [--brighter-limit N] [--dev] [--model PATH]``
+Usage: ``python -m bench.escalation [--brighter-limit N] [--dev [DIR]] [--model PATH]``
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def markdown(results: Dict) -> str:
     dev = results.get("set") == "dev"
     lines = [
         "# Escalation benchmark" + (" on the development set" if dev else ""), "",
-        ("Development messages in `bench/data/escalation_dev/` (for tuning; the test set is "
+        (f"Development messages in `{results['data_dir']}/` (for tuning; the test set is "
          "`tests/data/escalation/`), judged" if dev else
          "Held-out messages in `tests/data/escalation/`, judged")
         + " as the first message of a "
@@ -169,15 +170,18 @@ def markdown(results: Dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-async def run(limit: Optional[int], dev: bool, model: Optional[Path]) -> Dict:
+async def run(limit: Optional[int], dev_dir: Optional[Path], model: Optional[Path]) -> Dict:
+    dev = dev_dir is not None
     model = model or ensure_model(Settings.from_env().models_dir)
     agent = Agent.load(str(model))
     thresholds = thresholds_from_config()
+    data_dir = dev_dir or TEST_SET
     results = {"date": time.strftime("%Y-%m-%d"), "model": model.name, "set": "dev" if dev else "test",
+               "data_dir": str(data_dir.resolve().relative_to(ROOT)) if data_dir.resolve().is_relative_to(ROOT) else str(data_dir),
                "thresholds": thresholds.__dict__, "languages": {}, "brighter": {}}
     for language in SUPPORTED_LANGUAGES:
         results["languages"][language] = await evaluate_language(
-            agent, language, thresholds, DEV_SET if dev else TEST_SET, list_errors=dev)
+            agent, language, thresholds, data_dir, list_errors=dev)
         r = results["languages"][language]
         print(f"[{language}] recall {r['recall']:.3f} (right topic {r['topic_recall']:.3f}), "
               f"false escalation {r['false_escalation']:.3f}", flush=True)
@@ -191,14 +195,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description="Escalation benchmark.")
     parser.add_argument("--brighter-limit", type=int, default=None,
                         help="score only the first N distress texts per BRIGHTER file")
-    parser.add_argument("--dev", action="store_true", help="score the development set and list its errors")
+    parser.add_argument("--dev", nargs="?", type=Path, const=DEV_SET, metavar="DIR",
+                        help=f"score a development set (default {DEV_SET.relative_to(ROOT)}) and list its errors")
     parser.add_argument("--model", type=Path, help="a trained model (default: the one for the current sources)")
     args = parser.parse_args(argv)
     configure_structlog(logging.WARNING)  # no per-message debug lines
     results = asyncio.run(run(args.brighter_limit, args.dev, args.model))
     results["brighter_limit"] = args.brighter_limit
     RESULTS.mkdir(parents=True, exist_ok=True)
-    name = "escalation_dev" if args.dev else "escalation"
+    name = args.dev.resolve().name if args.dev else "escalation"  # escalation_dev, escalation_fresh, ...
     (RESULTS / f"{name}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     (RESULTS / f"{name}.md").write_text(markdown(results))
     met = [lang for lang, r in results["languages"].items()

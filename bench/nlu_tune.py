@@ -7,7 +7,8 @@ on the valid part with the same code as the benchmark (``bot.nlu_eval``). The he
 test sentences (``tests/data/nlu_test/``) are never read here.
 
 Results are merged into ``bench/results/nlu_tune.json`` (so candidates can be run a few
-at a time) and the table is rewritten to ``bench/results/nlu_tune.md``.
+at a time) while ``data/nlu/`` stays the same; a changed ``data/nlu/`` makes a new split,
+so the earlier rows move to a second table. The table is rewritten to ``bench/results/nlu_tune.md``.
 
 Usage: ``python -m bench.nlu_tune [--candidates baseline,ru_no_lemma] [--seeds 1]``
 """
@@ -34,6 +35,7 @@ from ruamel.yaml import YAML
 from bench.nlu import rasa_init_config, with_seed
 from bot.languages import SUPPORTED_LANGUAGES
 from bot.nlu_eval import evaluate_model, train_nlu_model
+from bot.train import fingerprint
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -82,6 +84,13 @@ def _set(name: str, match: Optional[Dict] = None, **values) -> Callable[[Dict], 
     return apply
 
 
+def _insert_after(name: str, component: Dict) -> Callable[[Dict], None]:
+    def apply(config: Dict) -> None:
+        at = next(i for i, c in enumerate(config["pipeline"]) if c["name"] == name)
+        config["pipeline"].insert(at + 1, dict(component))
+    return apply
+
+
 def _drop(name: str) -> Callable[[Dict], None]:
     def apply(config: Dict) -> None:
         config["pipeline"] = [c for c in config["pipeline"] if c["name"] != name]
@@ -116,6 +125,9 @@ CANDIDATES: Dict[str, List[Callable[[Dict], None]]] = {
         _set(TOKENIZER, lemmatize_languages=["de", "id"]), _set("CountVectorsFeaturizer", CHARS, min_ngram=1),
     ],
 }
+BLENDER = "bot.nlu.intent_blender.NgramIntentBlender"
+for _weight in (0.15, 0.2, 0.3, 0.5, 0.7):
+    CANDIDATES[f"blend_diet_{_weight}"] = [_insert_after("DIETClassifier", {"name": BLENDER, "diet_weight": _weight})]
 REFERENCE = "rasa_init"
 
 
@@ -128,19 +140,12 @@ def candidate_config(name: str) -> Dict:
     return config
 
 
-def markdown_table(results: Dict) -> str:
+def _table(candidates: Dict) -> List[str]:
     lines = [
-        "# NLU tuning on a validation split of the training data",
-        "",
-        f"`data/nlu/<lang>.yml` split per intent, {int(VALID_SHARE * 100)} % held out for validation "
-        f"(split seed {SPLIT_SEED}); sizes {results['sizes']}. The held-out test sentences of "
-        "`tests/data/nlu_test/` are not used. Cells: intent macro-F1 on the validation part, mean "
-        "over the DIET seeds run (seeds in brackets); candidates are changes to `config.yml`.",
-        "",
         "| candidate | seeds | " + " | ".join(SUPPORTED_LANGUAGES) + " | mean | train s |",
         "|---|---|" + "---|" * len(SUPPORTED_LANGUAGES) + "---|---|",
     ]
-    for name, entry in results["candidates"].items():
+    for name, entry in candidates.items():
         runs = entry["runs"]
         means = {
             language: statistics.fmean(run["languages"][language]["macro_f1"] for run in runs)
@@ -152,6 +157,28 @@ def markdown_table(results: Dict) -> str:
             + f" | {statistics.fmean(means.values()):.3f}"
             + f" | {statistics.fmean(run['train_seconds'] for run in runs):.0f} |"
         )
+    return lines
+
+
+def markdown_table(results: Dict) -> str:
+    lines = [
+        "# NLU tuning on a validation split of the training data",
+        "",
+        f"`data/nlu/<lang>.yml` split per intent, {int(VALID_SHARE * 100)} % held out for validation "
+        f"(split seed {SPLIT_SEED}); sizes {results['sizes']}. The held-out test sentences of "
+        "`tests/data/nlu_test/` are not used. Cells: intent macro-F1 on the validation part, mean "
+        "over the DIET seeds run (seeds in brackets); candidates are changes to `config.yml` "
+        "(each run's full pipeline is in `nlu_tune.json`).",
+        "",
+        *_table(results["candidates"]),
+    ]
+    earlier = results.get("earlier")
+    if earlier:
+        lines += [
+            "", "## Earlier rounds, on an earlier `data/nlu/`",
+            "", f"Sizes {earlier.get('sizes')}; `baseline` was `config.yml` of that time.", "",
+            *_table(earlier["candidates"]),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -168,7 +195,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     configure_structlog(logging.WARNING)
     RESULTS.mkdir(parents=True, exist_ok=True)
     json_path = RESULTS / "nlu_tune.json"
-    results = json.loads(json_path.read_text()) if json_path.exists() else {"candidates": {}}
+    data_fingerprint = fingerprint(["data/nlu"])
+    results = json.loads(json_path.read_text()) if json_path.exists() else {}
+    if results.get("data_fingerprint") != data_fingerprint:
+        earlier = {key: results[key] for key in ("data_fingerprint", "sizes", "candidates") if key in results}
+        results = {"data_fingerprint": data_fingerprint, "candidates": {}, "earlier": earlier or None}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         results["sizes"] = split_training_data(workdir / "train", workdir / "valid")

@@ -32,9 +32,9 @@ def _files(paths: Iterable[str]) -> List[Path]:
     return found
 
 
-def fingerprint() -> str:
+def fingerprint(paths: Iterable[str] = FINGERPRINTED) -> str:
     digest = hashlib.sha256()
-    for path in _files(FINGERPRINTED):
+    for path in _files(paths):
         digest.update(str(path.relative_to(ROOT)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

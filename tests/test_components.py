@@ -15,6 +15,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from ruamel.yaml import YAML
 
+from bot.nlu.intent_blender import NgramIntentBlender, blend
 from bot.nlu.language_detector import LanguageDetector
 from bot.nlu.lemma_tokenizer import LemmaTokenizer
 from bot.nlu.person_request import PersonRequestCheck
@@ -236,3 +237,55 @@ def test_person_request_check_leaves_other_intents_and_refuses_bad_config():
     assert message.get("intent")["name"] == "check_balance" and message.get("person_request_check") is None
     with pytest.raises(ValueError, match="'en' list"):
         PersonRequestCheck({**PersonRequestCheck.get_default_config(), "cues": {"de": ["mensch"]}})
+
+
+def diet_says(text: str, intent: str, confidence: float, runner_up: str) -> Message:
+    """A message as DIET leaves it: its intent and a ranking cut short."""
+    ranking = [{"name": intent, "confidence": confidence}, {"name": runner_up, "confidence": 1 - confidence}]
+    return Message({"text": text, "intent": dict(ranking[0]), "intent_ranking": ranking})
+
+
+def test_intent_blender_round_trip_overrules_a_diet_mistake_only_when_the_ngrams_disagree(storage, context):
+    resource = Resource("blender")
+    config = NgramIntentBlender.get_default_config()
+    NgramIntentBlender.create(config, storage, resource, context).train(tiny_training_data())
+    blender = NgramIntentBlender.load(config, storage, resource, context)
+
+    # DIET unsure and wrong on a near copy of a German training example ("intent_0"):
+    # the n-grams outvote it. DIET sure and right: the blend keeps its answer.
+    wrong, right = blender.process([
+        diet_says("wo ist meine Bestellung bitte", "intent_5", 0.55, "intent_0"),
+        diet_says("где мой заказ", "intent_0", 0.97, "intent_5"),
+    ])
+
+    assert wrong.get("intent")["name"] == "intent_0"
+    assert wrong.get("intent_sources")["diet"] == "intent_5" and wrong.get("intent_sources")["ngrams"] == "intent_0"
+    assert right.get("intent")["name"] == "intent_0"
+    for message in (wrong, right):
+        ranking = message.get("intent_ranking")
+        assert ranking[0] == message.get("intent")
+        assert {entry["name"] for entry in ranking} == {f"intent_{i}" for i in range(6)}  # DIET's cut-off ones too
+        assert sum(entry["confidence"] for entry in ranking) == pytest.approx(1.0, abs=1e-4)
+        assert [e["confidence"] for e in ranking] == sorted((e["confidence"] for e in ranking), reverse=True)
+
+
+def test_intent_blender_leaves_messages_without_a_diet_intent_and_untrained_models_alone(storage, context):
+    config = NgramIntentBlender.get_default_config()
+    untrained = NgramIntentBlender.load(config, storage, Resource("never-trained"), context)
+    message = diet_says("where is my order", "intent_3", 0.9, "intent_0")
+    untrained.process([message])
+    assert message.get("intent") == {"name": "intent_3", "confidence": 0.9} and message.get("intent_sources") is None
+
+    resource = Resource("blender")
+    NgramIntentBlender.create(config, storage, resource, context).train(tiny_training_data())
+    trained = NgramIntentBlender.load(config, storage, resource, context)
+    empty = Message({"text": "   "})
+    trained.process([empty])
+    assert empty.get("intent") is None
+    with pytest.raises(ValueError, match="diet_weight"):
+        NgramIntentBlender({**config, "diet_weight": 1.5}, storage, resource)
+
+
+def test_blend_weights_the_two_rankings_and_counts_a_missing_intent_as_zero():
+    ranking = blend({"a": 0.8, "b": 0.2}, {"a": 0.1, "b": 0.3, "c": 0.6}, first_weight=0.5)
+    assert [(e["name"], e["confidence"]) for e in ranking] == [("a", 0.45), ("c", 0.3), ("b", 0.25)]

@@ -194,7 +194,7 @@ def test_escalation_test_and_development_messages_are_not_training_examples(lang
 
     training = {normalise(text) for text in read_example_file(ROOT / "data" / "sensitive" / f"{language}.yml")[0]}
     training |= {normalise(example.text) for example in read_examples(ROOT / "data" / "nlu" / f"{language}.yml")[0]}
-    for folder in (ROOT / "tests" / "data" / "escalation", ROOT / "bench" / "data" / "escalation_dev"):
+    for folder in (ROOT / "tests" / "data" / "escalation", *sorted((ROOT / "bench" / "data").glob("escalation_*"))):
         held_out = YAML(typ="safe").load((folder / f"{language}.yml").read_text(encoding="utf-8"))
         texts = [item["text"] for item in held_out["sensitive"]] + list(held_out["ordinary"])
         # Greetings and one-word answers ("ok", "Hallo") are the same everywhere.

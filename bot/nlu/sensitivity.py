@@ -27,10 +27,9 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from ruamel.yaml import YAML
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
+from sklearn.pipeline import Pipeline
 
+from bot.nlu.ngram_model import ngram_logistic_regression
 from bot.nlu.persistence import load_model, save_model
 from bot.settings import ROOT
 
@@ -74,11 +73,7 @@ def read_examples(directory: Path) -> Tuple[List[str], List[str]]:
 
 
 def build_classifier() -> Pipeline:
-    features = FeatureUnion([
-        ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=True)),
-        ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, lowercase=True)),
-    ])
-    return make_pipeline(features, LogisticRegression(C=100.0, max_iter=4000))
+    return ngram_logistic_regression(regularisation_c=100.0)
 
 
 @DefaultV1Recipe.register(
