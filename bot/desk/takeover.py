@@ -8,7 +8,8 @@ what the person said, and if Rasa cannot be reached nothing changes.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from contextlib import asynccontextmanager
+from typing import Any, AsyncIterator, Dict, List
 
 from bot.desk import queue
 from bot.desk.conversations import Desk, Reply, csat_question
@@ -41,6 +42,15 @@ class Takeover:
                                if conversation.state != "closed" else "This conversation is already closed.")
         return conversation
 
+    @asynccontextmanager
+    async def _owned(self, public_id: str, agent: AgentView, states=("agent",)) -> AsyncIterator[ConversationView]:
+        """The agent's own conversation, under its lock. Ownership is checked before
+        waiting for the lock (a refusal need not wait) and again once it is held: the
+        conversation may have been transferred or closed while we waited."""
+        conversation = await self._own(public_id, agent, states)
+        async with self.desk.lock(conversation):
+            yield await self._own(public_id, agent, states)
+
     async def claim(self, public_id: str, agent: AgentView) -> ConversationView:
         """Visibility is checked in ``queue.claim``, so the slower of two agents is told
         it was taken rather than that it does not exist."""
@@ -57,9 +67,7 @@ class Takeover:
             raise ActionRefused("A reply needs a non-empty text.", 400)
         if len(text) > self.desk.max_chars:
             raise ActionRefused(f"A reply has at most {self.desk.max_chars} characters.", 413)
-        conversation = await self._own(public_id, agent)
-        async with self.desk.lock(conversation):
-            conversation = await self._own(public_id, agent)  # it may have changed while we waited
+        async with self._owned(public_id, agent) as conversation:
             await self.store.add_message(conversation, "agent", text,
                                          payload={"sender_name": agent.display_name})
         await self.desk.changed(conversation)
@@ -69,9 +77,7 @@ class Takeover:
     async def transfer(self, public_id: str, agent: AgentView, skill: Any) -> ConversationView:
         if skill not in SKILLS:
             raise ActionRefused(f"Transfer to one of {', '.join(SKILLS)}.", 400)
-        conversation = await self._own(public_id, agent)
-        async with self.desk.lock(conversation):
-            conversation = await self._own(public_id, agent)
+        async with self._owned(public_id, agent) as conversation:
             conversation = await self.store.update(conversation, state="queued", skill=skill, agent_id=None)
             reply = await self.desk.queue_notice(conversation)
         await self.desk.changed(conversation)
@@ -79,9 +85,7 @@ class Takeover:
         return conversation
 
     async def hand_back(self, public_id: str, agent: AgentView) -> ConversationView:
-        conversation = await self._own(public_id, agent)
-        async with self.desk.lock(conversation):
-            conversation = await self._own(public_id, agent)
+        async with self._owned(public_id, agent) as conversation:
             events = await self._agent_turns(conversation)
             try:
                 await self.desk.rasa.append_events(conversation.public_id, events)
@@ -98,9 +102,7 @@ class Takeover:
 
     async def close(self, public_id: str, agent: AgentView) -> ConversationView:
         """Ends the conversation (also after handing it back) and asks for CSAT."""
-        conversation = await self._own(public_id, agent, states=("agent", "bot"))
-        async with self.desk.lock(conversation):
-            conversation = await self._own(public_id, agent, states=("agent", "bot"))
+        async with self._owned(public_id, agent, states=("agent", "bot")) as conversation:
             conversation = await self.store.update(conversation, state="closed", csat_requested_at=utcnow())
             reply = csat_question(conversation.language)
             await self.store.add_message(conversation, "system", reply.text, payload={"buttons": reply.buttons})
