@@ -14,10 +14,8 @@ model's top intent so that a surprising decision can be explained.
 
 from __future__ import annotations
 
-import logging
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -27,12 +25,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.pipeline import Pipeline
 
 from bot.nlu.ngram_model import ngram_logistic_regression
-from bot.nlu.persistence import load_model, save_model
-
-logger = logging.getLogger(__name__)
+from bot.nlu.persistence import SklearnModelComponent
 
 SOURCES_ATTRIBUTE = "intent_sources"
-_MODEL_FILE = "intent_ngram_classifier.joblib"
 _MAX_CHARS = 2000
 
 
@@ -47,54 +42,37 @@ def blend(first: Dict[str, float], second: Dict[str, float], first_weight: float
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class NgramIntentBlender(GraphComponent):
+class NgramIntentBlender(SklearnModelComponent):
+    MODEL_FILE = "intent_ngram_classifier.joblib"
+    UNTRAINED = "No trained n-gram intent model; DIET's intents are used as they are."
+
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"diet_weight": 0.5, "regularisation_c": 30.0}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 classifier: Optional[Pipeline] = None) -> None:
-        weight = float(config["diet_weight"])
-        if not 0.0 <= weight <= 1.0:
-            raise ValueError(f"NgramIntentBlender diet_weight must be between 0 and 1; got {weight}.")
-        self._config = config
-        self._diet_weight = weight
-        self._model_storage = model_storage
-        self._resource = resource
-        self._classifier = classifier
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> NgramIntentBlender:
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> NgramIntentBlender:
-        classifier = load_model(model_storage, resource, _MODEL_FILE)
-        if classifier is None:
-            logger.warning("No trained n-gram intent model; DIET's intents are used as they are.")
-        return cls(config, model_storage, resource, classifier)
+                 model: Optional[Pipeline] = None) -> None:
+        super().__init__(config, model_storage, resource, model)
+        self._diet_weight = float(config["diet_weight"])
+        if not 0.0 <= self._diet_weight <= 1.0:
+            raise ValueError(f"NgramIntentBlender diet_weight must be between 0 and 1; got {self._diet_weight}.")
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(TEXT) and e.get(INTENT)]
         if len({e.get(INTENT) for e in examples}) < 2:
             raise ValueError("NgramIntentBlender needs examples of at least two intents in data/nlu/.")
         classifier = ngram_logistic_regression(float(self._config["regularisation_c"]))
-        classifier.fit([e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples])
-        self._classifier = classifier
-        save_model(classifier, self._model_storage, self._resource, _MODEL_FILE)
-        return self._resource
+        return self._keep(classifier.fit([e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples]))
 
     def ngram_probabilities(self, text: Text) -> Dict[str, float]:
-        probabilities = self._classifier.predict_proba([text[:_MAX_CHARS]])[0]
-        return {name: float(p) for name, p in zip(self._classifier.classes_, probabilities)}
+        probabilities = self._model.predict_proba([text[:_MAX_CHARS]])[0]
+        return {name: float(p) for name, p in zip(self._model.classes_, probabilities)}
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = (message.get(TEXT) or "").strip()
             diet_ranking = message.get(INTENT_RANKING_KEY) or []
-            if self._classifier is None or not text or not diet_ranking:
+            if self._model is None or not text or not diet_ranking:
                 continue
             diet = {entry[INTENT_NAME_KEY]: float(entry[PREDICTED_CONFIDENCE_KEY]) for entry in diet_ranking}
             ngrams = self.ngram_probabilities(text)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+import logging
+from typing import Any, ClassVar, Dict, Optional, Text, TypeVar
 
 import joblib
+from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+
+logger = logging.getLogger(__name__)
+Component = TypeVar("Component", bound="SklearnModelComponent")
 
 
 def save_model(model: Any, model_storage: ModelStorage, resource: Resource, filename: str) -> None:
@@ -21,3 +26,38 @@ def load_model(model_storage: ModelStorage, resource: Resource, filename: str) -
             return joblib.load(directory / filename)
     except (ValueError, FileNotFoundError):
         return None
+
+
+class SklearnModelComponent(GraphComponent):
+    """A graph component whose whole trained state is one scikit-learn model.
+
+    Subclasses name the file (``MODEL_FILE``) and say what an untrained component
+    does instead (``UNTRAINED``, logged on load); ``_keep`` stores a fitted model."""
+
+    MODEL_FILE: ClassVar[str]
+    UNTRAINED: ClassVar[str]
+
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+                 model: Optional[Any] = None) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._model = model
+
+    @classmethod
+    def create(cls: type[Component], config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> Component:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(cls: type[Component], config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+             execution_context: ExecutionContext, **kwargs: Any) -> Component:
+        model = load_model(model_storage, resource, cls.MODEL_FILE)
+        if model is None:
+            logger.warning(cls.UNTRAINED)
+        return cls(config, model_storage, resource, model)
+
+    def _keep(self, model: Any) -> Resource:
+        self._model = model
+        save_model(model, self._model_storage, self._resource, self.MODEL_FILE)
+        return self._resource

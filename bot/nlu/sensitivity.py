@@ -15,14 +15,11 @@ so a changed file always retrains the model.
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Text, Tuple
+from typing import Any, Dict, List, Text, Tuple
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
@@ -30,10 +27,8 @@ from ruamel.yaml import YAML
 from sklearn.pipeline import Pipeline
 
 from bot.nlu.ngram_model import ngram_logistic_regression
-from bot.nlu.persistence import load_model, save_model
+from bot.nlu.persistence import SklearnModelComponent
 from bot.settings import ROOT
-
-logger = logging.getLogger(__name__)
 
 SENSITIVITY_ATTRIBUTE = "sensitivity"
 NOT_SENSITIVE = "none"
@@ -41,7 +36,6 @@ TOPICS = (
     "bereavement", "divorce", "serious_illness", "accident",
     "fraud", "threat_or_self_harm", "strong_anger",
 )
-_MODEL_FILE = "sensitivity_classifier.joblib"
 _MAX_CHARS = 2000
 
 
@@ -79,32 +73,15 @@ def build_classifier() -> Pipeline:
 @DefaultV1Recipe.register(
     DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True
 )
-class SensitivityDetector(GraphComponent):
+class SensitivityDetector(SklearnModelComponent):
     """Sets ``sensitivity`` = ``{topic, score, scores}`` on every message."""
+
+    MODEL_FILE = "sensitivity_classifier.joblib"
+    UNTRAINED = "No trained sensitivity model; no message will be marked sensitive."
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"examples_dir": "data/sensitive"}
-
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 classifier: Optional[Pipeline] = None) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self._classifier = classifier
-
-    @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> SensitivityDetector:
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> SensitivityDetector:
-        classifier = load_model(model_storage, resource, _MODEL_FILE)
-        if classifier is None:
-            logger.warning("No trained sensitivity model; no message will be marked sensitive.")
-        return cls(config, model_storage, resource, classifier)
 
     def _examples_dir(self) -> Path:
         directory = Path(self._config["examples_dir"])
@@ -121,11 +98,7 @@ class SensitivityDetector(GraphComponent):
                 f"No sensitivity examples found in {self._examples_dir()}; add "
                 "<lang>.yml files with `topics:` and `ordinary:` (see data/sensitive/)."
             )
-        classifier = build_classifier()
-        classifier.fit(texts, labels)
-        self._classifier = classifier
-        save_model(classifier, self._model_storage, self._resource, _MODEL_FILE)
-        return self._resource
+        return self._keep(build_classifier().fit(texts, labels))
 
     def assess(self, text: Text) -> Dict[Text, Any]:
         """``{topic, score, scores}``: ``score`` is the probability that the message is
@@ -136,10 +109,10 @@ class SensitivityDetector(GraphComponent):
         that this is not an ordinary message. Cross-validation on our examples
         (``bench/sensitivity_cv.py``) finds more sensitive messages at the same false
         alarm rate this way than with the single best topic's probability."""
-        if self._classifier is None or not (text or "").strip():
+        if self._model is None or not (text or "").strip():
             return {"topic": NOT_SENSITIVE, "score": 0.0, "scores": {}}
-        probabilities = self._classifier.predict_proba([text[:_MAX_CHARS]])[0]
-        scores = {label: float(p) for label, p in zip(self._classifier.classes_, probabilities)}
+        probabilities = self._model.predict_proba([text[:_MAX_CHARS]])[0]
+        scores = {label: float(p) for label, p in zip(self._model.classes_, probabilities)}
         topic_scores = {topic: round(scores.get(topic, 0.0), 4) for topic in TOPICS}
         topic = max(topic_scores, key=topic_scores.get)
         return {"topic": topic, "score": round(1.0 - scores.get(NOT_SENSITIVE, 0.0), 4), "scores": topic_scores}
