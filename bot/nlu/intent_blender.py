@@ -28,7 +28,6 @@ from bot.nlu.ngram_model import ngram_logistic_regression
 from bot.nlu.persistence import SklearnModelComponent
 
 SOURCES_ATTRIBUTE = "intent_sources"
-_MAX_CHARS = 2000
 
 
 def blend(first: Dict[str, float], second: Dict[str, float], first_weight: float) -> List[Dict[str, Any]]:
@@ -64,10 +63,6 @@ class NgramIntentBlender(SklearnModelComponent):
         classifier = ngram_logistic_regression(float(self._config["regularisation_c"]))
         return self._keep(classifier.fit([e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples]))
 
-    def ngram_probabilities(self, text: Text) -> Dict[str, float]:
-        probabilities = self._model.predict_proba([text[:_MAX_CHARS]])[0]
-        return {name: float(p) for name, p in zip(self._model.classes_, probabilities)}
-
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = (message.get(TEXT) or "").strip()
@@ -75,7 +70,7 @@ class NgramIntentBlender(SklearnModelComponent):
             if self._model is None or not text or not diet_ranking:
                 continue
             diet = {entry[INTENT_NAME_KEY]: float(entry[PREDICTED_CONFIDENCE_KEY]) for entry in diet_ranking}
-            ngrams = self.ngram_probabilities(text)
+            ngrams = self.class_probabilities(text)
             ranking = blend(diet, ngrams, self._diet_weight)
             message.set(INTENT, ranking[0], add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

@@ -36,6 +36,7 @@ class SklearnModelComponent(GraphComponent):
 
     MODEL_FILE: ClassVar[str]
     UNTRAINED: ClassVar[str]
+    MAX_CHARS: ClassVar[int] = 2000
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  model: Optional[Any] = None) -> None:
@@ -56,6 +57,12 @@ class SklearnModelComponent(GraphComponent):
         if model is None:
             logger.warning(cls.UNTRAINED)
         return cls(config, model_storage, resource, model)
+
+    def class_probabilities(self, text: Text) -> Dict[str, float]:
+        """The model's probability for each class; very long texts are cut, since
+        their first ``MAX_CHARS`` characters already say what they are about."""
+        probabilities = self._model.predict_proba([text[:self.MAX_CHARS]])[0]
+        return {str(label): float(p) for label, p in zip(self._model.classes_, probabilities)}
 
     def _keep(self, model: Any) -> Resource:
         self._model = model

@@ -36,7 +36,6 @@ TOPICS = (
     "bereavement", "divorce", "serious_illness", "accident",
     "fraud", "threat_or_self_harm", "strong_anger",
 )
-_MAX_CHARS = 2000
 
 
 def read_example_file(path: Path) -> Tuple[List[str], List[str]]:
@@ -111,8 +110,7 @@ class SensitivityDetector(SklearnModelComponent):
         alarm rate this way than with the single best topic's probability."""
         if self._model is None or not (text or "").strip():
             return {"topic": NOT_SENSITIVE, "score": 0.0, "scores": {}}
-        probabilities = self._model.predict_proba([text[:_MAX_CHARS]])[0]
-        scores = {label: float(p) for label, p in zip(self._model.classes_, probabilities)}
+        scores = self.class_probabilities(text)
         topic_scores = {topic: round(scores.get(topic, 0.0), 4) for topic in TOPICS}
         topic = max(topic_scores, key=topic_scores.get)
         return {"topic": topic, "score": round(1.0 - scores.get(NOT_SENSITIVE, 0.0), 4), "scores": topic_scores}
