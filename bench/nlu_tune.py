@@ -84,13 +84,6 @@ def _set(name: str, match: Optional[Dict] = None, **values) -> Callable[[Dict], 
     return apply
 
 
-def _insert_after(name: str, component: Dict) -> Callable[[Dict], None]:
-    def apply(config: Dict) -> None:
-        at = next(i for i, c in enumerate(config["pipeline"]) if c["name"] == name)
-        config["pipeline"].insert(at + 1, dict(component))
-    return apply
-
-
 def _drop(name: str) -> Callable[[Dict], None]:
     def apply(config: Dict) -> None:
         config["pipeline"] = [c for c in config["pipeline"] if c["name"] != name]
@@ -126,8 +119,10 @@ CANDIDATES: Dict[str, List[Callable[[Dict], None]]] = {
     ],
 }
 BLENDER = "bot.nlu.intent_blender.NgramIntentBlender"
+CANDIDATES["diet_only"] = [_drop(BLENDER)]
 for _weight in (0.15, 0.2, 0.3, 0.5, 0.7):
-    CANDIDATES[f"blend_diet_{_weight}"] = [_insert_after("DIETClassifier", {"name": BLENDER, "diet_weight": _weight})]
+    CANDIDATES[f"blend_diet_{_weight}"] = [_set(BLENDER, diet_weight=_weight, calibrate=False)]
+    CANDIDATES[f"calibrated_blend_diet_{_weight}"] = [_set(BLENDER, diet_weight=_weight, calibrate=True)]
 REFERENCE = "rasa_init"
 
 

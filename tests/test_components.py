@@ -11,10 +11,12 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.training_data.loading import load_data
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from ruamel.yaml import YAML
 
+from bot.nlu.calibration import TemperatureScaledClassifier, scale
 from bot.nlu.intent_blender import NgramIntentBlender, blend
 from bot.nlu.language_detector import LanguageDetector
 from bot.nlu.lemma_tokenizer import LemmaTokenizer
@@ -284,6 +286,29 @@ def test_intent_blender_leaves_messages_without_a_diet_intent_and_untrained_mode
     assert empty.get("intent") is None
     with pytest.raises(ValueError, match="diet_weight"):
         NgramIntentBlender({**config, "diet_weight": 1.5}, storage, resource)
+
+
+def test_the_blender_learns_a_temperature_from_our_data_and_keeps_it_through_storage(storage, context):
+    english = load_data(str(ROOT / "data" / "nlu" / "en.yml"))
+    resource = Resource("blender")
+    config = NgramIntentBlender.get_default_config()
+    NgramIntentBlender.create(config, storage, resource, context).train(english)
+    loaded = NgramIntentBlender.load(config, storage, resource, context)
+
+    model = loaded._model
+    assert isinstance(model, TemperatureScaledClassifier)
+    # A regularised logistic regression on a few dozen examples per intent is
+    # underconfident: cross-validation sharpens it.
+    assert 0.2 < model.temperature < 1.0
+    text = "my parcel still has not arrived"
+    raw = model.classifier.predict_proba([text])
+    assert loaded.class_probabilities(text)[model.classes_[0]] == pytest.approx(scale(raw, model.temperature)[0, 0])
+    assert max(loaded.class_probabilities(text).values()) > raw.max()
+
+    uncalibrated = {**config, "calibrate": False}
+    NgramIntentBlender.create(uncalibrated, storage, Resource("raw"), context).train(english)
+    assert not isinstance(NgramIntentBlender.load(uncalibrated, storage, Resource("raw"), context)._model,
+                          TemperatureScaledClassifier)
 
 
 def test_blend_weights_the_two_rankings_and_counts_a_missing_intent_as_zero():

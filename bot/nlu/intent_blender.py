@@ -8,12 +8,15 @@ training data (``bench/nlu_tune.py``) the n-gram model alone matches DIET, and t
 beats both. DIET still finds the entities; this component only re-ranks intents, so it
 sits after DIET and before the checks that read the final intent.
 
-``intent`` and ``intent_ranking`` become the blend; ``intent_sources`` keeps each
-model's top intent so that a surprising decision can be explained.
+The n-gram model's probabilities are temperature-scaled (``bot/nlu/calibration.py``),
+so that the blended confidence keeps its meaning for the fallback and handoff
+thresholds. ``intent`` and ``intent_ranking`` become the blend; ``intent_sources`` keeps
+each model's top intent so that a surprising decision can be explained.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -22,11 +25,12 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from sklearn.pipeline import Pipeline
 
+from bot.nlu.calibration import fit_calibrated
 from bot.nlu.ngram_model import ngram_logistic_regression
 from bot.nlu.persistence import SklearnModelComponent
 
+logger = logging.getLogger(__name__)
 SOURCES_ATTRIBUTE = "intent_sources"
 
 
@@ -47,10 +51,10 @@ class NgramIntentBlender(SklearnModelComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"diet_weight": 0.5, "regularisation_c": 30.0}
+        return {"diet_weight": 0.5, "regularisation_c": 30.0, "calibrate": True}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Optional[Pipeline] = None) -> None:
+                 model: Optional[Any] = None) -> None:
         super().__init__(config, model_storage, resource, model)
         self._diet_weight = float(config["diet_weight"])
         if not 0.0 <= self._diet_weight <= 1.0:
@@ -60,8 +64,13 @@ class NgramIntentBlender(SklearnModelComponent):
         examples = [e for e in training_data.intent_examples if e.get(TEXT) and e.get(INTENT)]
         if len({e.get(INTENT) for e in examples}) < 2:
             raise ValueError("NgramIntentBlender needs examples of at least two intents in data/nlu/.")
+        texts, labels = [e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples]
         classifier = ngram_logistic_regression(float(self._config["regularisation_c"]))
-        return self._keep(classifier.fit([e.get(TEXT) for e in examples], [e.get(INTENT) for e in examples]))
+        if not self._config["calibrate"]:
+            return self._keep(classifier.fit(texts, labels))
+        calibrated = fit_calibrated(classifier, texts, labels)
+        logger.info("N-gram intent probabilities are scaled with temperature %.2f.", calibrated.temperature)
+        return self._keep(calibrated)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
