@@ -120,7 +120,7 @@ CANDIDATES: Dict[str, List[Callable[[Dict], None]]] = {
 }
 BLENDER = "bot.nlu.intent_blender.NgramIntentBlender"
 CANDIDATES["diet_only"] = [_drop(BLENDER)]
-for _weight in (0.15, 0.2, 0.3, 0.5, 0.7):
+for _weight in (0.15, 0.2, 0.25, 0.3, 0.5, 0.7):
     CANDIDATES[f"blend_diet_{_weight}"] = [_set(BLENDER, diet_weight=_weight, calibrate=False)]
     CANDIDATES[f"calibrated_blend_diet_{_weight}"] = [_set(BLENDER, diet_weight=_weight, calibrate=True)]
 REFERENCE = "rasa_init"
