@@ -9,7 +9,7 @@ what the person said, and if Rasa cannot be reached nothing changes.
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Dict, List
+from typing import Any, AsyncIterator, Dict, List, Tuple
 
 from bot.desk import queue
 from bot.desk.conversations import Desk, Reply, csat_question
@@ -35,7 +35,7 @@ class Takeover:
                 return conversation
         raise ActionRefused("No such conversation in your queue.", 404)
 
-    async def _own(self, public_id: str, agent: AgentView, states=("agent",)) -> ConversationView:
+    async def _own(self, public_id: str, agent: AgentView, states: Tuple[str, ...] = ("agent",)) -> ConversationView:
         conversation = await self.visible(public_id, agent)
         if conversation.state not in states or conversation.agent_id != agent.id:
             raise ActionRefused("Claim this conversation first: only the agent who owns it can do that."
@@ -43,7 +43,8 @@ class Takeover:
         return conversation
 
     @asynccontextmanager
-    async def _owned(self, public_id: str, agent: AgentView, states=("agent",)) -> AsyncIterator[ConversationView]:
+    async def _owned(self, public_id: str, agent: AgentView,
+                     states: Tuple[str, ...] = ("agent",)) -> AsyncIterator[ConversationView]:
         """The agent's own conversation, under its lock. Ownership is checked before
         waiting for the lock (a refusal need not wait) and again once it is held: the
         conversation may have been transferred or closed while we waited."""

@@ -14,6 +14,7 @@ from typing import Any, Sequence
 
 import numpy as np
 from scipy.optimize import minimize_scalar
+from scipy.special import softmax
 from sklearn.base import clone
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
@@ -23,10 +24,7 @@ TEMPERATURE_RANGE = (0.05, 5.0)
 
 def scale(probabilities: np.ndarray, temperature: float) -> np.ndarray:
     """Each row's probabilities raised to 1/temperature and renormalised."""
-    logits = np.log(np.clip(probabilities, SMALLEST_PROBABILITY, 1.0)) / temperature
-    logits -= logits.max(axis=1, keepdims=True)
-    scaled = np.exp(logits)
-    return scaled / scaled.sum(axis=1, keepdims=True)
+    return softmax(np.log(np.clip(probabilities, SMALLEST_PROBABILITY, 1.0)) / temperature, axis=1)
 
 
 def best_temperature(probabilities: np.ndarray, true_columns: np.ndarray) -> float:
