@@ -2,7 +2,8 @@
 
 The held-out escalation test files must not choose the threshold, so this script
 re-trains the detector's classifier on four fifths of ``data/sensitive/`` plus the NLU
-examples (as ordinary messages) and scores the fifth it did not see, for every fold.
+examples (as ordinary messages), with the joinings the detector learns from, and scores
+the fifth it did not see, for every fold.
 For each threshold it reports, per language, the share of sensitive examples flagged
 (recall), and the share of hard negatives (``ordinary:`` in data/sensitive) and of
 NLU examples flagged (false alarms). Writes ``bench/results/sensitivity_cv.{json,md}``.
@@ -20,10 +21,13 @@ from typing import Dict, List
 
 import numpy as np
 from rasa.shared.nlu.training_data.loading import load_data
+from ruamel.yaml import YAML
 from sklearn.model_selection import StratifiedKFold
 
 from bot.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
-from bot.nlu.sensitivity import NOT_SENSITIVE, build_classifier, read_example_file
+from bot.nlu.sensitivity import (
+    NOT_SENSITIVE, SensitivityDetector, build_classifier, read_example_file, training_set,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -45,15 +49,36 @@ def examples() -> Dict[str, np.ndarray]:
             (("texts", texts), ("labels", labels), ("kinds", kinds), ("languages", languages))}
 
 
+def detector_config() -> Dict:
+    """The SensitivityDetector's configuration in ``config.yml``, over its defaults."""
+    config = YAML(typ="safe").load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    own = next(c for c in config["pipeline"] if c["name"].endswith("SensitivityDetector"))
+    return {**SensitivityDetector.get_default_config(), **own}
+
+
+def fold_training_set(data: Dict[str, np.ndarray], rows: np.ndarray, passing_mentions: int):
+    """The rows as the detector trains on them (:func:`bot.nlu.sensitivity.training_set`),
+    so the joinings of a held-out example never reach its own fold's model."""
+    examples, requests = {}, {}
+    for language in SUPPORTED_LANGUAGES:
+        mine = rows[data["languages"][rows] == language]
+        own = mine[data["kinds"][mine] != "nlu"]
+        examples[language] = (list(data["texts"][own]), list(data["labels"][own]))
+        requests[language] = list(data["texts"][mine[data["kinds"][mine] == "nlu"]])
+    return training_set(examples, requests, passing_mentions)
+
+
 def out_of_fold_scores(data: Dict[str, np.ndarray]) -> np.ndarray:
     """The detector's score (1 - P(ordinary)) for every example, from a model that did
     not see it."""
+    passing_mentions = detector_config()["passing_mentions"]
     scores = np.zeros(len(data["texts"]))
     strata = np.char.add(np.char.add(data["labels"], "|"), data["languages"])
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(data["texts"], strata)
     for number, (train, held_out) in enumerate(folds, start=1):
-        print(f"fold {number}/{FOLDS}: training on {len(train)} examples ...", flush=True)
-        classifier = build_classifier().fit(data["texts"][train], data["labels"][train])
+        texts, labels = fold_training_set(data, train, passing_mentions)
+        print(f"fold {number}/{FOLDS}: training on {len(texts)} examples ...", flush=True)
+        classifier = build_classifier().fit(texts, labels)
         ordinary = list(classifier.classes_).index(NOT_SENSITIVE)
         scores[held_out] = 1.0 - classifier.predict_proba(data["texts"][held_out])[:, ordinary]
     return scores

@@ -141,7 +141,7 @@ ordinary: ["where is my order", "what is my balance", "my phone died, resend the
 """, encoding="utf-8")
     (tmp_path / "model").mkdir()
     storage, context = LocalModelStorage(tmp_path / "model"), ExecutionContext(GraphSchema({}), "t")
-    config = {"examples_dir": str(examples)}
+    config = {**SensitivityDetector.get_default_config(), "examples_dir": str(examples)}
     SensitivityDetector.create(config, storage, Resource("s"), context).train(TrainingData())
     detector = SensitivityDetector.load(config, storage, Resource("s"), context)
     messages = [Message(data={"text": t}) for t in ["my husband died yesterday", "my card was stolen", "where is my parcel"]]

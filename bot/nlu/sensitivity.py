@@ -8,13 +8,15 @@ handoff policy decides with its own threshold.
 
 The model is a character and word n-gram logistic regression over all four languages:
 small, fast, no downloads, and robust to typos and inflection. The NLU training
-examples join the ordinary messages as negatives. The example files are
+examples join the ordinary messages as negatives, and every example is also learnt
+inside ordinary requests (:mod:`bot.nlu.passing_mentions`). The example files are
 read at training time; ``bot/train.py`` fingerprints them and trains with ``--force``,
 so a changed file always retrains the model.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
 from typing import Any, Dict, List, Text, Tuple
 
@@ -26,7 +28,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from ruamel.yaml import YAML
 from sklearn.pipeline import Pipeline
 
+from bot.nlu.language_detector import language_from_training_metadata
 from bot.nlu.ngram_model import ngram_logistic_regression
+from bot.nlu.passing_mentions import compose_passing_mentions
 from bot.nlu.persistence import SklearnModelComponent
 from bot.settings import ROOT
 
@@ -54,15 +58,30 @@ def read_example_file(path: Path) -> Tuple[List[str], List[str]]:
     return texts, labels
 
 
-def read_examples(directory: Path) -> Tuple[List[str], List[str]]:
-    """(texts, labels) of every ``<lang>.yml`` in ``directory``."""
+def read_examples(directory: Path) -> Dict[str, Tuple[List[str], List[str]]]:
+    """(texts, labels) of every ``<lang>.yml`` in ``directory``, by language."""
+    return {path.stem: read_example_file(path) for path in sorted(directory.glob("*.yml"))}
+
+
+def training_set(
+    examples: Dict[str, Tuple[List[str], List[str]]],
+    requests: Dict[str, List[str]],
+    passing_mentions: int,
+) -> Tuple[List[str], List[str]]:
+    """What the classifier learns from: the examples, every ordinary request (an
+    ordinary message too: "I want a real person" is a request, not a crisis), and
+    ``passing_mentions`` joinings of each example with a request of its language
+    (:mod:`bot.nlu.passing_mentions`)."""
     texts: List[str] = []
     labels: List[str] = []
-    for path in sorted(directory.glob("*.yml")):
-        more_texts, more_labels = read_example_file(path)
-        texts += more_texts
-        labels += more_labels
-    return texts, labels
+    for language in sorted(examples):
+        texts += examples[language][0]
+        labels += examples[language][1]
+    for language in sorted(requests):
+        texts += requests[language]
+        labels += [NOT_SENSITIVE] * len(requests[language])
+    more_texts, more_labels = compose_passing_mentions(examples, requests, passing_mentions)
+    return texts + more_texts, labels + more_labels
 
 
 def build_classifier() -> Pipeline:
@@ -80,18 +99,23 @@ class SensitivityDetector(SklearnModelComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"examples_dir": "data/sensitive"}
+        # passing_mentions: how often each example is also joined to an ordinary
+        # request of its language (bot/nlu/passing_mentions.py); 0 turns it off.
+        return {"examples_dir": "data/sensitive", "passing_mentions": 3}
 
     def _examples_dir(self) -> Path:
         directory = Path(self._config["examples_dir"])
         return directory if directory.is_absolute() else ROOT / directory
 
     def train(self, training_data: TrainingData) -> Resource:
-        texts, labels = read_examples(self._examples_dir())
-        # Every NLU example is an ordinary customer message too ("I want a real person"
-        # is a request, not a crisis): thousands of negatives in all four languages.
-        ordinary = [e.get(TEXT) for e in training_data.intent_examples if e.get(TEXT)]
-        texts, labels = texts + ordinary, labels + [NOT_SENSITIVE] * len(ordinary)
+        examples = read_examples(self._examples_dir())
+        requests: Dict[str, List[str]] = defaultdict(list)
+        for example in training_data.intent_examples:
+            if example.get(TEXT):
+                # An example that declares no language is still ordinary; it is just
+                # never joined to a sensitive one.
+                requests[language_from_training_metadata(example) or ""].append(example.get(TEXT))
+        texts, labels = training_set(examples, requests, self._config["passing_mentions"])
         if len(set(labels)) < 2:
             raise ValueError(
                 f"No sensitivity examples found in {self._examples_dir()}; add "
