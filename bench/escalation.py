@@ -40,7 +40,7 @@ from ruamel.yaml import YAML
 from bot.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 from bot.nlu.sensitivity import TOPICS
 from bot.policies.handoff_policy import HandoffPolicy, HandoffThresholds, handoff_reasons
-from bot.settings import ROOT, Settings
+from bot.settings import ROOT, Settings, component_config
 from bot.train import ensure_model
 
 RESULTS = ROOT / "bench" / "results"
@@ -58,9 +58,7 @@ TARGET_RECALL, TARGET_FALSE_ESCALATION = 0.95, 0.05
 
 
 def thresholds_from_config() -> HandoffThresholds:
-    config = YAML(typ="safe").load((ROOT / "config.yml").read_text(encoding="utf-8"))
-    own = next(p for p in config["policies"] if p["name"].endswith("HandoffPolicy"))
-    return HandoffThresholds.from_config({**HandoffPolicy.get_default_config(), **own})
+    return HandoffThresholds.from_config(component_config("policies", HandoffPolicy))
 
 
 async def decide(agent: Agent, text: str, thresholds: HandoffThresholds) -> tuple:

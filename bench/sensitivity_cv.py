@@ -21,13 +21,13 @@ from typing import Dict, List
 
 import numpy as np
 from rasa.shared.nlu.training_data.loading import load_data
-from ruamel.yaml import YAML
 from sklearn.model_selection import StratifiedKFold
 
 from bot.languages import LANGUAGE_NAMES, SUPPORTED_LANGUAGES
 from bot.nlu.sensitivity import (
     NOT_SENSITIVE, SensitivityDetector, build_classifier, read_example_file, training_set,
 )
+from bot.settings import component_config
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -49,13 +49,6 @@ def examples() -> Dict[str, np.ndarray]:
             (("texts", texts), ("labels", labels), ("kinds", kinds), ("languages", languages))}
 
 
-def detector_config() -> Dict:
-    """The SensitivityDetector's configuration in ``config.yml``, over its defaults."""
-    config = YAML(typ="safe").load((ROOT / "config.yml").read_text(encoding="utf-8"))
-    own = next(c for c in config["pipeline"] if c["name"].endswith("SensitivityDetector"))
-    return {**SensitivityDetector.get_default_config(), **own}
-
-
 def fold_training_set(data: Dict[str, np.ndarray], rows: np.ndarray, passing_mentions: int):
     """The rows as the detector trains on them (:func:`bot.nlu.sensitivity.training_set`),
     so the joinings of a held-out example never reach its own fold's model."""
@@ -71,7 +64,7 @@ def fold_training_set(data: Dict[str, np.ndarray], rows: np.ndarray, passing_men
 def out_of_fold_scores(data: Dict[str, np.ndarray]) -> np.ndarray:
     """The detector's score (1 - P(ordinary)) for every example, from a model that did
     not see it."""
-    passing_mentions = detector_config()["passing_mentions"]
+    passing_mentions = component_config("pipeline", SensitivityDetector)["passing_mentions"]
     scores = np.zeros(len(data["texts"]))
     strata = np.char.add(np.char.add(data["labels"], "|"), data["languages"])
     folds = StratifiedKFold(FOLDS, shuffle=True, random_state=0).split(data["texts"], strata)

@@ -1,13 +1,25 @@
-"""The one place that reads configuration from the environment (see .env.example)."""
+"""The one place that reads configuration: the environment (see .env.example), and
+config.yml's component settings for the benchmarks and tests."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, FrozenSet, Mapping, Optional
+from typing import Any, Dict, FrozenSet, Mapping, Optional
+
+from ruamel.yaml import YAML
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def component_config(section: str, component: Any) -> Dict[str, Any]:
+    """A pipeline component's or policy's settings in ``config.yml`` (``section`` is
+    ``pipeline`` or ``policies``) over its defaults, as Rasa will see them; for the
+    benchmarks and tests that must use what the trained model uses."""
+    config = YAML(typ="safe").load((ROOT / "config.yml").read_text(encoding="utf-8"))
+    own = next(entry for entry in config[section] if entry["name"].endswith(component.__name__))
+    return {**component.get_default_config(), **own}
 
 
 def _load_dotenv(path: Path) -> Dict[str, str]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from rasa.shared.nlu.training_data.loading import load_data
-from ruamel.yaml import YAML
 
 from bot.nlu.passing_mentions import compose_passing_mentions, join
 from bot.nlu.sensitivity import NOT_SENSITIVE, build_classifier, read_example_file, training_set
-from bot.settings import ROOT
+from bot.policies.handoff_policy import HandoffPolicy
+from bot.settings import ROOT, component_config
 
 EXAMPLES = {
     "en": (["my father died", "my phone died"], ["bereavement", NOT_SENSITIVE]),
@@ -84,11 +84,6 @@ def sensitivity_scores(examples, requests, passing_mentions: int):
     return lambda texts: 1.0 - classifier.predict_proba(texts)[:, ordinary]
 
 
-def handoff_sensitivity_threshold() -> float:
-    config = YAML(typ="safe").load((ROOT / "config.yml").read_text(encoding="utf-8"))
-    return next(p for p in config["policies"] if p["name"].endswith("HandoffPolicy"))["sensitivity_threshold"]
-
-
 def log_odds(scores: np.ndarray) -> np.ndarray:
     scores = np.clip(scores, 1e-6, 1 - 1e-6)
     return np.log(scores / (1 - scores))
@@ -97,7 +92,7 @@ def log_odds(scores: np.ndarray) -> np.ndarray:
 def test_joined_training_finds_passing_mentions_without_flagging_their_ordinary_twins(english_training):
     without = sensitivity_scores(*english_training, passing_mentions=0)
     joined = sensitivity_scores(*english_training, passing_mentions=3)
-    threshold = handoff_sensitivity_threshold()
+    threshold = component_config("policies", HandoffPolicy)["sensitivity_threshold"]
     assert log_odds(joined(PASSING)).mean() > log_odds(without(PASSING)).mean() + 0.5
     assert (joined(PASSING) >= threshold).sum() >= (without(PASSING) >= threshold).sum()
     assert (joined(ORDINARY) < threshold).all()
