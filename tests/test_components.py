@@ -221,6 +221,13 @@ def classified(text: str, language, intent: str = "request_human") -> Message:
     ("Can my teenager get a debit card?", "en", False),
     ("Wer hat den Kölner Dom gebaut?", "de", False),
     ("Transfer antar bank butuh waktu berapa lama?", "id", False),
+    # phrases that hold a cue and name no one, unless another cue names someone
+    ("I'd like to update my phone number please", "en", False),
+    ("Meine Telefonnummer hat sich geändert", "de", False),
+    ("paketnya bisa diambil di agen minggu depan?", "id", False),
+    ("call me back on my phone number", "en", True),
+    ("Paket saya di agen, tolong sambungkan ke CS", "id", True),
+    ("agen di cabang mana yang bisa bantu?", "id", True),  # "agen" away from "di" is a person
 ])
 def test_person_request_check_keeps_only_requests_that_name_a_person(text, language, kept):
     [message] = person_request_check().process([classified(text, language)])
@@ -239,6 +246,9 @@ def test_person_request_check_leaves_other_intents_and_refuses_bad_config():
     assert message.get("intent")["name"] == "check_balance" and message.get("person_request_check") is None
     with pytest.raises(ValueError, match="'en' list"):
         PersonRequestCheck({**PersonRequestCheck.get_default_config(), "cues": {"de": ["mensch"]}})
+    with pytest.raises(ValueError, match="not_a_person takes only languages"):
+        PersonRequestCheck({**PersonRequestCheck.get_default_config(), "cues": {"en": ["agent"]},
+                            "not_a_person": {"fr": ["numéro de téléphone"]}})
 
 
 def diet_says(text: str, intent: str, confidence: float, runner_up: str) -> Message:
