@@ -40,7 +40,7 @@ def has_cue(text: str, cues: List[str], not_a_person: Sequence[str] = ()) -> boo
     lowered = " ".join(re.findall(r"\w+", text.lower()))
     for phrase in not_a_person:
         lowered = re.sub(rf"\b{re.escape(phrase)}\b", " ", lowered)
-    words = re.findall(r"\w+", lowered)
+    words = lowered.split()  # only words and spaces are left: no second tokenising pass
     return any(cue in lowered if " " in cue else any(word.startswith(cue) for word in words) for cue in cues)
 
 
